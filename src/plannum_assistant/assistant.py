@@ -1,0 +1,66 @@
+"""The one core API that the CLI (and later the web chat, exports and triage) call.
+
+An :class:`Assistant` is built from a :class:`~plannum_assistant.settings.Settings`
+and loads what it needs lazily: the catalogue on first use, the retrieval
+index (and its embedding model) only when a search needs it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from .catalogue import Catalogue, load_catalogue
+from .gate import GateResult, check_prerequisites
+from .index import DenseIndex, Progress
+from .knowledge import Dimensions, load_dimensions
+from .models import StrategicPlan
+from .retrieval import Hit, Mode, Retriever
+from .settings import Settings
+from .vocabulary import BusinessFunction, Dimension
+
+
+class Assistant:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.settings.catalogue_dir)
+
+    @cached_property
+    def dimensions(self) -> Dimensions:
+        return load_dimensions(self.settings.dimensions_file)
+
+    @cached_property
+    def dense_index(self) -> DenseIndex:
+        return DenseIndex(self.settings, self.catalogue)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.catalogue, self.dense_index, max_query_chars=self.settings.max_query_chars)
+
+    def build_index(self, *, force: bool = False, progress: Progress | None = None) -> bool:
+        """Build the dense index if stale (or always with ``force``). True when it was built."""
+        if not force and self.dense_index.is_current():
+            return False
+        self.dense_index.build(progress or (lambda _: None))
+        return True
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        function: BusinessFunction | None = None,
+        dimension: Dimension | None = None,
+        progress: Progress | None = None,
+    ) -> list[Hit]:
+        # Validate the query before paying for the index or the model.
+        self.retriever.check_query(query)
+        self.dense_index.collection(progress or (lambda _: None))
+        return self.retriever.search(query, top_k=top_k, mode=mode, function=function, dimension=dimension)
+
+    def check_gate(self, plan: StrategicPlan | None, today: date) -> GateResult:
+        return check_prerequisites(plan, today=today, max_age_months=self.settings.gate_max_age_months)

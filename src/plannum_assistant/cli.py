@@ -1,0 +1,204 @@
+"""``plannum``: a thin shell over :class:`~plannum_assistant.assistant.Assistant`.
+
+Every expected problem (bad file, bad option, bad query) ends as one line on
+stderr and exit code 2; output meant for programs (``--format json``) goes to
+stdout alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import PlannumError, QueryError
+from .vocabulary import BusinessFunction, Dimension
+
+# Reading stdin for a query stops one byte past any sane limit, so 1 GB of input cannot exhaust memory.
+_STDIN_CAP = 1_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line and exit 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"plannum: error: {message} (see 'plannum --help')\n")
+        raise SystemExit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    if not hasattr(args, "handler"):
+        _build_parser().print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except PlannumError as exc:
+        sys.stderr.write(f"plannum: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("plannum: interrupted\n")
+        return 130
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="plannum", description="Build a plan numérique grounded in a curated catalogue.")
+    parser.add_argument("--version", action="version", version=f"plannum {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the plan model")
+    schema.add_argument("--model", choices=sorted(_SCHEMAS), default="plan")
+    schema.set_defaults(handler=_schema)
+
+    catalogue = commands.add_parser("catalogue", help="inspect or check the initiative catalogue")
+    catalogue_commands = catalogue.add_subparsers(title="catalogue commands", metavar="ACTION", required=True)
+    catalogue_commands.add_parser("check", help="validate every catalogue file").set_defaults(handler=_catalogue_check)
+    listing = catalogue_commands.add_parser("list", help="list the catalogue entries")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(handler=_catalogue_list)
+
+    index = commands.add_parser("index", help="build the retrieval index (only if the catalogue changed)")
+    index.add_argument("--force", action="store_true", help="rebuild even if the index is current")
+    index.set_defaults(handler=_index)
+
+    search = commands.add_parser("search", help="rank catalogue entries for a pain statement")
+    search.add_argument("text", help="the problem in your own words ('-' reads standard input)")
+    search.add_argument("--top", type=_positive_int, default=5, metavar="K")
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    search.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+    search.add_argument("--function", choices=[f.value for f in BusinessFunction])
+    search.add_argument("--dimension", choices=[d.value for d in Dimension])
+    search.set_defaults(handler=_search)
+
+    evaluate = commands.add_parser("eval", help="run an evaluation")
+    eval_commands = evaluate.add_subparsers(title="evaluations", metavar="SUITE", required=True)
+    retrieval = eval_commands.add_parser("retrieval", help="recall@k and MRR on the labelled pain statements")
+    retrieval.add_argument("--set", type=Path, help="eval set (default evals/retrieval/pain_statements.yaml)")
+    retrieval.add_argument("--report", type=Path, help="JSON report (default evals/reports/retrieval.json)")
+    retrieval.set_defaults(handler=_eval_retrieval)
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"expected 1 to 100, got {number}")
+    return number
+
+
+def _assistant():  # type: ignore[no-untyped-def]
+    # Imported here so that `plannum --help` and argument errors stay instant.
+    from .assistant import Assistant
+    from .settings import load_settings
+
+    return Assistant(load_settings())
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"plannum: {message}\n")
+
+
+_SCHEMAS = {"plan": "DigitalPlan", "strategic-plan": "StrategicPlan", "catalogue-entry": "CatalogueEntry"}
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from . import catalogue, models
+
+    model = getattr(models, _SCHEMAS[args.model], None) or getattr(catalogue, _SCHEMAS[args.model])
+    print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _catalogue_check(args: argparse.Namespace) -> int:
+    assistant = _assistant()
+    catalogue = assistant.catalogue
+    texts = sum(1 for entry in catalogue for _ in entry.documents())
+    dimensions = assistant.dimensions
+    print(
+        f"catalogue OK: {len(catalogue)} entries, {texts} indexed texts, "
+        f"{len(dimensions.dimensions)} maturity dimensions, hash {catalogue.content_hash[:12]}"
+    )
+    return 0
+
+
+def _catalogue_list(args: argparse.Namespace) -> int:
+    catalogue = _assistant().catalogue
+    if args.format == "json":
+        rows = [{"id": e.id, "name": e.name.model_dump(), "function": e.function.value} for e in catalogue]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for entry in catalogue:
+            print(f"{entry.id:<28}{entry.function.value:<24}{entry.name.en}")
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    assistant = _assistant()
+    built = assistant.build_index(force=args.force, progress=_progress)
+    state = "built" if built else "already current"
+    print(f"index {state}: {len(assistant.catalogue)} entries at {assistant.settings.index_dir}")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    text = _read_query(args.text)
+    assistant = _assistant()
+    hits = assistant.search(
+        text,
+        top_k=args.top,
+        mode=args.mode,
+        function=BusinessFunction(args.function) if args.function else None,
+        dimension=Dimension(args.dimension) if args.dimension else None,
+        progress=_progress,
+    )
+    if args.format == "json":
+        print(json.dumps([hit.model_dump(mode="json") for hit in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no matching catalogue entry")
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.id}  ({hit.score:.4f})  {hit.name}\n   matched: \"{hit.matched}\"")
+    return 0
+
+
+def _read_query(text: str) -> str:
+    if text != "-":
+        return text
+    data = sys.stdin.buffer.read(_STDIN_CAP + 1)
+    if len(data) > _STDIN_CAP:
+        raise QueryError(f"query too long: more than {_STDIN_CAP:,} bytes on standard input")
+    return data.decode("utf-8", "replace")
+
+
+def _eval_retrieval(args: argparse.Namespace) -> int:
+    from .evals import evaluate_retrieval, format_report, load_eval_set
+    from .settings import repository_path
+
+    assistant = _assistant()
+    source = args.set or repository_path("evals") / "retrieval" / "pain_statements.yaml"
+    destination = args.report or repository_path("evals") / "reports" / "retrieval.json"
+    eval_set = load_eval_set(source, assistant.catalogue)
+    assistant.dense_index.collection(_progress)
+    _progress(f"evaluating {len(eval_set.items)} statements in 3 modes…")
+    report = evaluate_retrieval(
+        eval_set,
+        lambda text, mode: assistant.retriever.search(text, top_k=50, mode=mode),
+        source=source,
+        catalogue_hash=assistant.catalogue.content_hash,
+    )
+    print(format_report(report))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"report written to {destination}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Every error plannum raises on purpose, in one hierarchy.
+
+Each class says when it is raised and how to fix the cause. The CLI turns any
+:class:`PlannumError` into a one-line message on stderr and exit code 2; any
+other exception is a bug.
+"""
+
+from __future__ import annotations
+
+
+class PlannumError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = 2
+
+
+class ConfigError(PlannumError):
+    """Raised when settings (env vars, paths) are invalid.
+
+    Fix: correct the ``PLANNUM_*`` environment variable named in the message.
+    """
+
+
+class CatalogueError(PlannumError):
+    """Raised when a catalogue file is malformed or the catalogue is inconsistent.
+
+    The message names the file, the field and, where known, the line.
+    Fix: edit that file, then run ``plannum catalogue check``.
+    """
+
+
+class KnowledgeError(PlannumError):
+    """Raised when a knowledge file other than the catalogue (dimensions...) is invalid.
+
+    Fix: edit the file named in the message.
+    """
+
+
+class QueryError(PlannumError):
+    """Raised when a search query is empty or too large.
+
+    Fix: pass a non-empty query shorter than the limit given in the message.
+    """
+
+
+class IndexError_(PlannumError):
+    """Raised when the retrieval index cannot be built or opened.
+
+    Fix: delete the data directory named in the message and run ``plannum index``.
+    """
+
+
+class EvalError(PlannumError):
+    """Raised when an evaluation set is malformed or references unknown ids.
+
+    Fix: edit the eval file named in the message.
+    """

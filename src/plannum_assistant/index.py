@@ -1,0 +1,143 @@
+"""The persistent dense index: a Chroma collection of catalogue texts.
+
+The index lives in ``<data_dir>/index`` with a ``manifest.json`` naming the
+catalogue content hash and the embedding function it was built from. It is
+rebuilt only when either changes. A build writes to a sibling ``.partial``
+folder and swaps it in with a rename once complete, so an interrupted build
+never leaves a half-written index behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue
+from .errors import IndexError_
+from .settings import Settings
+
+SCHEMA_VERSION = 1
+COLLECTION = "catalogue"
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+class DenseIndex:
+    """Opens (or builds) the Chroma collection for a catalogue."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.path = settings.index_dir
+        self._collection: Any = None
+        self._encoder_instance: Any = None
+
+    @property
+    def manifest(self) -> dict[str, object]:
+        from .embeddings import EMBEDDING_FUNCTION_NAME
+
+        return {
+            "schema": SCHEMA_VERSION,
+            "catalogue_hash": self.catalogue.content_hash,
+            "embedding_function": EMBEDDING_FUNCTION_NAME,
+            "documents": sum(1 for entry in self.catalogue for _ in entry.documents()),
+        }
+
+    def is_current(self) -> bool:
+        try:
+            return bool(json.loads((self.path / "manifest.json").read_text()) == self.manifest)
+        except (OSError, ValueError):
+            return False
+
+    def collection(self, progress: Progress = _silent) -> Any:
+        """The ready collection, building the index first if it is missing or stale."""
+        if self._collection is None:
+            if not self.is_current():
+                self.build(progress)
+            self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self._encoder())
+        return self._collection
+
+    def build(self, progress: Progress = _silent) -> int:
+        """Build from scratch into a partial folder, then swap it in. Returns the document count."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f"{self.path.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            count = self._fill(partial, progress)
+            (partial / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
+            self._release_clients()
+            self._swap_in(partial)
+        except Exception as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(exc, IndexError_):
+                raise
+            raise IndexError_(f"{self.path}: index build failed: {exc}") from exc
+        except BaseException:  # Ctrl-C: leave nothing half-written behind
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        self._collection = None
+        return count
+
+    def _fill(self, folder: Path, progress: Progress) -> int:
+        ids, texts, metadatas = [], [], []
+        for entry in self.catalogue:
+            for position, (language, text) in enumerate(entry.documents()):
+                ids.append(f"{entry.id}:{position}")
+                texts.append(text)
+                metadata: dict[str, str | bool] = {
+                    "entry_id": entry.id,
+                    "language": language.value,
+                    "function": entry.function.value,
+                }
+                metadata.update({f"dim_{dimension.value}": True for dimension in entry.dimensions})
+                metadatas.append(metadata)
+        progress(f"embedding {len(texts)} catalogue texts ({len(self.catalogue)} entries)…")
+        encoder = self._encoder()
+        collection = self._open(folder).create_collection(
+            COLLECTION, embedding_function=encoder, configuration={"hnsw": {"space": "cosine"}}
+        )
+        batch = 256
+        for start in range(0, len(texts), batch):
+            stop = start + batch
+            collection.add(ids=ids[start:stop], documents=texts[start:stop], metadatas=metadatas[start:stop])
+            progress(f"indexed {min(stop, len(texts))}/{len(texts)}")
+        return len(texts)
+
+    def _swap_in(self, partial: Path) -> None:
+        retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
+        if self.path.exists():
+            self.path.rename(retired)
+        partial.rename(self.path)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _encoder(self) -> Any:
+        if self._encoder_instance is None:
+            from .embeddings import MultilingualEncoder
+
+            self._encoder_instance = MultilingualEncoder(threads=self.settings.embedding_threads)
+        return self._encoder_instance
+
+    @staticmethod
+    def _open(folder: Path) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        from . import embeddings  # noqa: F401  registers the embedding function before any lookup
+
+        return chromadb.PersistentClient(
+            path=str(folder), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        )
+
+    @staticmethod
+    def _release_clients() -> None:
+        """Close cached Chroma systems so the folder can be renamed safely."""
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()

@@ -1,0 +1,320 @@
+"""The plan-and-action model, faithful to the founding document.
+
+A :class:`DigitalPlan` ties a company's strategic plan, its diagnostic (pain
+points, maturity) and the plan numérique (initiatives drawn from the
+catalogue) to an action plan (activities with a responsible, a budget and a
+target date), a follow-up owner and a human review.
+
+Business rules that need the catalogue (ids exist, prerequisites are
+respected) read it from the pydantic validation context; build plans with
+:func:`validate_plan`, which supplies it. Every model forbids unknown fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    computed_field,
+    model_validator,
+)
+
+from .catalogue import ENTRY_ID_PATTERN, Catalogue
+from .smart import SmartAssessment, assess_smart
+from .vocabulary import BusinessFunction, Dimension, Language
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+CatalogueId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
+Score = Annotated[int, Field(ge=0, le=5)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --- The company and its strategic plan ------------------------------------------------
+
+
+class Company(Model):
+    name: Text
+    sector: Text
+    employees: int = Field(ge=1, le=100_000)
+    region: Text | None = None
+
+
+class Objective(Model):
+    """A strategic or operational objective; its SMART assessment is derived from the text."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^(SO|OO)\d+$")] = Field(
+        description="SO1, SO2... for strategic objectives, OO1... for operational ones"
+    )
+    text: Text
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def smart(self) -> SmartAssessment:
+        return assess_smart(self.text)
+
+
+class StrategicPlan(Model):
+    """The prerequisite of any plan numérique (see :mod:`plannum_assistant.gate`)."""
+
+    adopted: date | None = Field(default=None, description="when the plan was adopted")
+    mission: Text | None = None
+    strategic_orientations: list[Text] = Field(default_factory=list)
+    strategic_objectives: list[Objective] = Field(default_factory=list)
+    operational_orientations: list[Text] = Field(default_factory=list)
+    operational_objectives: list[Objective] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _objective_ids(self) -> StrategicPlan:
+        _require_prefix(self.strategic_objectives, "SO", "strategic_objectives")
+        _require_prefix(self.operational_objectives, "OO", "operational_objectives")
+        ids = [objective.id for objective in self.objectives]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate objective ids: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def objectives(self) -> list[Objective]:
+        return [*self.strategic_objectives, *self.operational_objectives]
+
+    @classmethod
+    def from_texts(
+        cls,
+        *,
+        adopted: date | None,
+        mission: str | None,
+        strategic_orientations: list[str],
+        strategic_objectives: list[str],
+        operational_orientations: list[str],
+        operational_objectives: list[str],
+    ) -> StrategicPlan:
+        """Number plain objective texts SO1.. and OO1.. (the intake gives texts only)."""
+        return cls(
+            adopted=adopted,
+            mission=mission,
+            strategic_orientations=strategic_orientations,
+            strategic_objectives=[Objective(id=f"SO{i}", text=t) for i, t in enumerate(strategic_objectives, 1)],
+            operational_orientations=operational_orientations,
+            operational_objectives=[
+                Objective(id=f"OO{i}", text=t) for i, t in enumerate(operational_objectives, 1)
+            ],
+        )
+
+
+def _require_prefix(objectives: list[Objective], prefix: str, field: str) -> None:
+    for objective in objectives:
+        if not objective.id.startswith(prefix):
+            raise ValueError(f"{field}: id {objective.id!r} must start with {prefix}")
+
+
+# --- The diagnostic --------------------------------------------------------------------
+
+
+class Severity(int, Enum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+
+class PainPoint(Model):
+    """A problem in the owner's own words, tied to a business function."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^P\d+$")]
+    text: Text
+    function: BusinessFunction
+    severity: Severity = Severity.MEDIUM
+
+
+class MaturityAssessment(Model):
+    """Self-assessed maturity per dimension on the 0–5 scale of knowledge/dimensions.yaml."""
+
+    scores: dict[Dimension, Score] = Field(default_factory=dict)
+
+    def gap(self, dimension: Dimension) -> int | None:
+        """Distance to the top of the scale, or None when the dimension was not rated."""
+        score = self.scores.get(dimension)
+        return None if score is None else 5 - score
+
+
+# --- The plan numérique and its action plan --------------------------------------------
+
+
+class Budget(Model):
+    """An approximate budget in CAD: 0 <= min <= max."""
+
+    min: float = Field(ge=0)
+    max: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Budget:
+        if self.min > self.max:
+            raise ValueError(f"budget min ({self.min:g}) exceeds max ({self.max:g})")
+        return self
+
+
+class Activity(Model):
+    name: Text
+    responsible: Text
+    budget_cad: Budget
+    start: date
+    target_date: date
+
+    @model_validator(mode="after")
+    def _dates(self) -> Activity:
+        if self.target_date <= self.start:
+            raise ValueError(
+                f"activity {self.name!r}: target_date {self.target_date} must be after start {self.start}"
+            )
+        return self
+
+
+class PlannedInitiative(Model):
+    """One initiative of the plan numérique, always a catalogue entry."""
+
+    catalogue_id: CatalogueId
+    title: Text
+    addresses: list[str] = Field(description="ids of the pain points it answers")
+    supports: list[str] = Field(description="ids of the strategic plan's objectives it serves")
+    priority: int = Field(ge=1, description="1 = first")
+    start: date
+    rationale: Text
+    evidence: list[Text] = Field(default_factory=list, description="the owner's own words")
+
+
+class InitiativeActions(Model):
+    initiative: CatalogueId
+    activities: list[Activity] = Field(min_length=1)
+
+
+class FollowUp(Model):
+    """The one person who follows the whole action plan, and how often."""
+
+    owner: Text | None = None
+    cadence: Text = "monthly"
+
+
+class ReviewStatus(str, Enum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class Review(Model):
+    status: ReviewStatus = ReviewStatus.DRAFT
+    reviewer: Text | None = None
+    decided_on: date | None = None
+    comments: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _decision_is_signed(self) -> Review:
+        if self.status is not ReviewStatus.DRAFT and not (self.reviewer and self.decided_on):
+            raise ValueError("a review that leaves draft needs a reviewer and a decision date")
+        return self
+
+
+class DigitalPlan(Model):
+    """Strategy → diagnostic → plan numérique → action plan → follow-up → review."""
+
+    language: Language
+    company: Company
+    strategic_plan: StrategicPlan | None
+    maturity: MaturityAssessment = Field(default_factory=MaturityAssessment)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    in_place: list[CatalogueId] = Field(default_factory=list, description="capabilities already running")
+    initiatives: list[PlannedInitiative] = Field(default_factory=list)
+    action_plan: list[InitiativeActions] = Field(default_factory=list)
+    follow_up: FollowUp = Field(default_factory=FollowUp)
+    review: Review = Field(default_factory=Review)
+
+    @model_validator(mode="after")
+    def _business_rules(self, info: ValidationInfo) -> DigitalPlan:
+        catalogue = (info.context or {}).get("catalogue")
+        if not isinstance(catalogue, Catalogue):
+            raise ValueError("a DigitalPlan is validated against the catalogue: use validate_plan()")
+        _check_catalogue_ids(self, catalogue)
+        _check_links(self)
+        _check_dependencies(self, catalogue)
+        _check_action_plan(self)
+        if self.review.status is not ReviewStatus.DRAFT and not self.follow_up.owner:
+            raise ValueError("follow_up.owner: name the person who follows the plan before it leaves draft")
+        return self
+
+
+def validate_plan(data: dict[str, Any] | DigitalPlan, catalogue: Catalogue) -> DigitalPlan:
+    """Validate a plan (a dict or a model) with every business rule, the catalogue's included."""
+    payload = data.model_dump(mode="python", exclude_computed_fields=True) if isinstance(data, DigitalPlan) else data
+    return DigitalPlan.model_validate(payload, context={"catalogue": catalogue})
+
+
+def _check_catalogue_ids(plan: DigitalPlan, catalogue: Catalogue) -> None:
+    referenced = [i.catalogue_id for i in plan.initiatives] + [a.initiative for a in plan.action_plan]
+    for entry_id in [*referenced, *plan.in_place]:
+        if entry_id not in catalogue:
+            raise ValueError(f"unknown catalogue id {entry_id!r}: initiatives come from the catalogue only")
+    ids = [i.catalogue_id for i in plan.initiatives]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"initiative listed twice: {', '.join(duplicates)}")
+
+
+def _check_links(plan: DigitalPlan) -> None:
+    """Every initiative answers a pain point and serves an objective of *this* plan."""
+    pain_ids = {p.id for p in plan.pain_points}
+    objective_ids = {o.id for o in plan.strategic_plan.objectives} if plan.strategic_plan else set()
+    for initiative in plan.initiatives:
+        name = initiative.catalogue_id
+        if not initiative.addresses:
+            raise ValueError(f"initiative {name}: must address at least one pain point")
+        if not initiative.supports:
+            raise ValueError(f"initiative {name}: must support at least one strategic objective")
+        unknown_pains = sorted(set(initiative.addresses) - pain_ids)
+        if unknown_pains:
+            raise ValueError(f"initiative {name}: addresses unknown pain point(s) {', '.join(unknown_pains)}")
+        unknown_objectives = sorted(set(initiative.supports) - objective_ids)
+        if unknown_objectives:
+            raise ValueError(f"initiative {name}: supports unknown objective(s) {', '.join(unknown_objectives)}")
+
+
+def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
+    """No initiative starts before a prerequisite, unless that prerequisite is already in place."""
+    starts = {i.catalogue_id: i.start for i in plan.initiatives}
+    for initiative in plan.initiatives:
+        for prerequisite in catalogue[initiative.catalogue_id].prerequisites:
+            if prerequisite in plan.in_place:
+                continue
+            if prerequisite not in starts:
+                raise ValueError(
+                    f"initiative {initiative.catalogue_id}: depends on {prerequisite}, "
+                    "which is neither planned nor in place"
+                )
+            if initiative.start < starts[prerequisite]:
+                raise ValueError(
+                    f"initiative {initiative.catalogue_id} starts {initiative.start}, "
+                    f"before {prerequisite} ({starts[prerequisite]}) on which it depends"
+                )
+
+
+def _check_action_plan(plan: DigitalPlan) -> None:
+    planned = {i.catalogue_id for i in plan.initiatives}
+    for actions in plan.action_plan:
+        if actions.initiative not in planned:
+            raise ValueError(f"action_plan: {actions.initiative} is not an initiative of this plan")
+
+
+def first_error(exc: ValidationError) -> str:
+    """One line for the first validation error: ``field.path: message``."""
+    error = exc.errors()[0]
+    path = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{path}: {message}{more}" if path else f"{message}{more}"

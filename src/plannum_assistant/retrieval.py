@@ -1,0 +1,188 @@
+"""Hybrid retrieval over the catalogue: dense (Chroma) + BM25, fused by reciprocal rank.
+
+Each catalogue entry is indexed as many short texts (name, summary, every
+symptom phrasing, in both languages). A query is scored against all of them;
+an entry takes the score of its best text, so a hit can show *which* symptom
+phrase matched. Dense scores are cosine similarities from the multilingual
+encoder (a French query finds English phrasings too); BM25 runs per language
+with stemming and accent folding. Rankings are fused with RRF, which needs no
+score calibration between the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from .catalogue import Catalogue
+from .errors import QueryError
+from .index import DenseIndex
+from .text import guess_language, lexical_tokens
+from .vocabulary import BusinessFunction, Dimension, Language
+
+Mode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
+DENSE_CANDIDATES = 200  # texts fetched from Chroma per query: enough to cover every entry's best texts
+
+
+class Hit(BaseModel):
+    """One ranked catalogue entry, with why it matched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str
+    score: float
+    matched: str
+    matched_language: Language
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+
+@dataclass(frozen=True)
+class _Match:
+    score: float
+    text: str
+    language: Language
+
+
+class LexicalIndex:
+    """One BM25 index per language over the same texts the dense index holds."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        import bm25s
+
+        self._texts: dict[Language, list[tuple[str, str]]] = {language: [] for language in Language}
+        for entry in catalogue:
+            for language, text in entry.documents():
+                self._texts[language].append((entry.id, text))
+        self._bm25: dict[Language, Any] = {}
+        for language, items in self._texts.items():
+            model = bm25s.BM25()
+            model.index([lexical_tokens(text, language) for _, text in items], show_progress=False)
+            self._bm25[language] = model
+
+    def best_matches(self, query: str, allowed: set[str] | None) -> dict[str, _Match]:
+        """Best-scoring text per entry (score > 0), in the query's language or both if unclear."""
+        guessed = guess_language(query)
+        languages = [guessed] if guessed else list(Language)
+        best: dict[str, _Match] = {}
+        for language in languages:
+            tokens = lexical_tokens(query, language)
+            if not tokens:
+                continue
+            scores = self._bm25[language].get_scores(tokens)
+            for position in np.flatnonzero(scores > 0):
+                entry_id, text = self._texts[language][position]
+                score = float(scores[position])
+                if (allowed is None or entry_id in allowed) and score > best.get(entry_id, _NONE).score:
+                    best[entry_id] = _Match(score, text, language)
+        return best
+
+
+_NONE = _Match(float("-inf"), "", Language.EN)
+
+
+class Retriever:
+    """Ranks catalogue entries for a pain statement. Build once, query many times."""
+
+    def __init__(self, catalogue: Catalogue, dense: DenseIndex, *, max_query_chars: int = 2000) -> None:
+        self.catalogue = catalogue
+        self.dense = dense
+        self.lexical = LexicalIndex(catalogue)
+        self.max_query_chars = max_query_chars
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        function: BusinessFunction | None = None,
+        dimension: Dimension | None = None,
+    ) -> list[Hit]:
+        query = self.check_query(query)
+        allowed = self._allowed(function, dimension)
+        dense = self._dense_matches(query, function, dimension) if mode != "bm25" else {}
+        lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
+        return self._fuse(dense, lexical, mode, guess_language(query))[:top_k]
+
+    def check_query(self, query: str) -> str:
+        if not isinstance(query, str) or not query.strip():
+            raise QueryError("empty query: describe a problem, e.g. \"we lose track of quotes\"")
+        if len(query) > self.max_query_chars:
+            raise QueryError(
+                f"query too long: {len(query):,} characters, at most {self.max_query_chars:,} "
+                "(describe one problem in a few sentences)"
+            )
+        return query.strip()
+
+    def _allowed(self, function: BusinessFunction | None, dimension: Dimension | None) -> set[str] | None:
+        if function is None and dimension is None:
+            return None
+        return {
+            entry.id
+            for entry in self.catalogue
+            if (function is None or entry.function is function)
+            and (dimension is None or dimension in entry.dimensions)
+        }
+
+    def _dense_matches(
+        self, query: str, function: BusinessFunction | None, dimension: Dimension | None
+    ) -> dict[str, _Match]:
+        clauses: list[dict[str, Any]] = []
+        if function is not None:
+            clauses.append({"function": function.value})
+        if dimension is not None:
+            clauses.append({f"dim_{dimension.value}": True})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        collection = self.dense.collection()
+        result = collection.query(
+            query_texts=[query], n_results=min(DENSE_CANDIDATES, collection.count()), where=where
+        )
+        best: dict[str, _Match] = {}
+        for distance, text, metadata in zip(
+            result["distances"][0], result["documents"][0], result["metadatas"][0], strict=True
+        ):
+            entry_id = str(metadata["entry_id"])
+            if entry_id not in best:  # results come sorted: the first text of an entry is its best
+                best[entry_id] = _Match(1.0 - float(distance), text, Language(metadata["language"]))
+        return best
+
+    def _fuse(
+        self, dense: dict[str, _Match], lexical: dict[str, _Match], mode: Mode, language: Language | None
+    ) -> list[Hit]:
+        dense_rank = _ranks(dense)
+        lexical_rank = _ranks(lexical)
+        fused: dict[str, float] = {}
+        for ranks in (dense_rank, lexical_rank):
+            for entry_id, rank in ranks.items():
+                fused[entry_id] = fused.get(entry_id, 0.0) + 1.0 / (RRF_K + rank)
+        if mode == "dense":
+            fused = {entry_id: dense[entry_id].score for entry_id in dense}
+        elif mode == "bm25":
+            fused = {entry_id: lexical[entry_id].score for entry_id in lexical}
+        hits = []
+        for entry_id, score in fused.items():
+            match = dense.get(entry_id) or lexical[entry_id]
+            hits.append(
+                Hit(
+                    id=entry_id,
+                    name=self.catalogue[entry_id].name.get(language or match.language),
+                    score=round(score, 6),
+                    matched=match.text,
+                    matched_language=match.language,
+                    dense_score=round(dense[entry_id].score, 6) if entry_id in dense else None,
+                    bm25_score=round(lexical[entry_id].score, 6) if entry_id in lexical else None,
+                )
+            )
+        # Ties (rare) break on the dense score, then the id, so output is deterministic.
+        return sorted(hits, key=lambda h: (-h.score, -(h.dense_score or 0.0), h.id))
+
+
+def _ranks(matches: dict[str, _Match]) -> dict[str, int]:
+    ordered = sorted(matches, key=lambda entry_id: (-matches[entry_id].score, entry_id))
+    return {entry_id: rank for rank, entry_id in enumerate(ordered, 1)}

@@ -1,0 +1,69 @@
+"""One explicit configuration object, built at the edge (CLI, UI) and passed down.
+
+Every field can be set from a ``PLANNUM_*`` environment variable, e.g.
+``PLANNUM_DATA_DIR=/tmp/plannum``. Nothing in the package reads the
+environment anywhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def repository_path(name: str) -> Path:
+    """``knowledge/`` or ``prompts/``: inside the wheel, or at the repository top level."""
+    bundled = _PACKAGE_DIR / "_bundled" / name
+    return bundled if bundled.is_dir() else _PACKAGE_DIR.parent.parent / name
+
+
+class Settings(BaseSettings):
+    """Where plannum reads its knowledge and keeps its data, and its limits."""
+
+    model_config = SettingsConfigDict(env_prefix="PLANNUM_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("plannum-assistant", appauthor=False)),
+        description="Per-user data directory: retrieval index, caches, sessions.",
+    )
+    knowledge_dir: Path = Field(
+        default_factory=lambda: repository_path("knowledge"),
+        description="Curated knowledge: catalogue/, dimensions.yaml.",
+    )
+    max_query_chars: int = Field(default=2000, ge=10, description="Longest accepted search query.")
+    gate_max_age_months: int = Field(default=24, ge=1, description="Oldest acceptable strategic plan.")
+    embedding_threads: int = Field(default=2, ge=1, description="BLAS threads for the embedding model.")
+
+    @field_validator("data_dir", "knowledge_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.knowledge_dir / "catalogue"
+
+    @property
+    def dimensions_file(self) -> Path:
+        return self.knowledge_dir / "dimensions.yaml"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment plus explicit overrides, as a clear error if invalid."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        raise ConfigError(f"PLANNUM_{field.upper()}: {error['msg']}") from None

@@ -1,0 +1,72 @@
+"""Closed vocabularies shared by the catalogue, the diagnostic and the plan.
+
+Business functions and maturity dimensions are identifiers, not prose: the
+labels, 0–5 anchors and EU DMAT mapping live in ``knowledge/dimensions.yaml``
+so that they can be translated and refined without touching code.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Language(str, Enum):
+    """Languages the product speaks; every user-facing text exists in both."""
+
+    FR = "fr"
+    EN = "en"
+
+
+class BusinessFunction(str, Enum):
+    """Where in the company a pain point hurts or an initiative acts."""
+
+    MANAGEMENT = "management"
+    SALES_MARKETING = "sales_marketing"
+    CUSTOMER_SERVICE = "customer_service"
+    OPERATIONS = "operations"
+    SUPPLY_CHAIN = "supply_chain"
+    FINANCE_ADMIN = "finance_admin"
+    HUMAN_RESOURCES = "human_resources"
+    INFORMATION_TECHNOLOGY = "information_technology"
+
+
+class Dimension(str, Enum):
+    """The ten maturity dimensions of the diagnostic (see knowledge/dimensions.yaml)."""
+
+    STRATEGY_GOVERNANCE = "strategy_governance"
+    CUSTOMER_SALES = "customer_sales"
+    OPERATIONS_PRODUCTION = "operations_production"
+    SUPPLY_CHAIN_LOGISTICS = "supply_chain_logistics"
+    ADMIN_FINANCE_HR = "admin_finance_hr"
+    DATA_INTEGRATION = "data_integration"
+    CYBERSECURITY_IT = "cybersecurity_it"
+    PEOPLE_SKILLS = "people_skills"
+    AUTOMATION_AI = "automation_ai"
+    GREEN = "green"
+
+
+class DmatDimension(str, Enum):
+    """The six dimensions of the EU Digital Maturity Assessment Tool (JRC)."""
+
+    DIGITAL_BUSINESS_STRATEGY = "digital_business_strategy"
+    DIGITAL_READINESS = "digital_readiness"
+    HUMAN_CENTRIC_DIGITALISATION = "human_centric_digitalisation"
+    DATA_MANAGEMENT_CONNECTEDNESS = "data_management_connectedness"
+    AUTOMATION_AI = "automation_ai"
+    GREEN_DIGITALISATION = "green_digitalisation"
+
+
+class SizeBand(str, Enum):
+    """Company size bands used for budget ranges (EU SME thresholds)."""
+
+    MICRO = "micro"  # 1–9 employees
+    SMALL = "small"  # 10–49 employees
+    MEDIUM = "medium"  # 50 and more (SMEs up to 249; larger firms use this band)
+
+    @classmethod
+    def for_employees(cls, employees: int) -> SizeBand:
+        if employees < 10:
+            return cls.MICRO
+        if employees < 50:
+            return cls.SMALL
+        return cls.MEDIUM
