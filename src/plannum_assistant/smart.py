@@ -43,7 +43,8 @@ _MEASURE_PATTERNS = [
 _VAGUE = {
     "ameliorer", "mieux", "optimiser", "developper", "moderniser", "croitre", "croissance",
     "improve", "better", "optimize", "optimise", "develop", "modernize", "modernise", "grow", "growth",
-    "efficace", "efficient", "efficacite", "efficiency", "performance",
+    "efficace", "efficient", "efficacite", "efficiency", "performance", "meilleur", "meilleurs", "best",
+    "leader", "excellence", "succes", "success", "things", "choses",
 }
 _STOPWORDS = {
     "le", "la", "les", "un", "une", "des", "de", "du", "d", "l", "et", "a", "au", "aux", "en", "pour",
@@ -79,7 +80,8 @@ def assess_smart(text: str) -> SmartAssessment:
     # A year or an ISO date alone is not a measure: remove them before looking for quantities.
     without_dates = re.sub(r"\b(19|20)\d{2}(-\d{2}){0,2}\b", " ", folded)
     measurable = any(re.search(pattern, without_dates) for pattern in _MEASURE_PATTERNS)
-    words = [word for word in re.findall(r"[a-z]+", folded) if word not in _STOPWORDS and len(word) > 1]
-    concrete = [word for word in words if word not in _VAGUE]
-    specific = len(words) >= 4 and len(concrete) >= 3
+    # Specific: says *what* changes, beyond vague verbs ("improve", "être meilleurs").
+    tokens = [t for t in re.findall(r"[a-z]+|\d+", folded) if t not in _STOPWORDS and (len(t) > 1 or t.isdigit())]
+    concrete = [token for token in tokens if token not in _VAGUE]
+    specific = len(tokens) >= 3 and len(concrete) >= 2
     return SmartAssessment(specific=specific, measurable=measurable, time_bound=time_bound)

@@ -1,0 +1,51 @@
+"""Shared fixtures: the real catalogue and knowledge, a throw-away data directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plannum_assistant.assistant import Assistant
+from plannum_assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), knowledge_dir=KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def assistant(settings: Settings) -> Assistant:
+    """The real assistant over the real catalogue; its index is built once per test session."""
+    built = Assistant(settings)
+    built.build_index()
+    return built
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of knowledge/ to break on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m plannum_assistant` as a user would, capturing text output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "plannum_assistant", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
