@@ -183,9 +183,7 @@ def load_catalogue(directory: Path) -> Catalogue:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
         entry = _parse_entry(path, raw)
-        if entry.id in entries:
-            raise CatalogueError(f"{path}: id {entry.id!r} already defined in {origins[entry.id].name}")
-        if path.stem != entry.id:
+        if path.stem != entry.id:  # one file per id: this also makes ids unique
             raise CatalogueError(f"{path}: file name must be the id ({entry.id}.yaml)")
         entries[entry.id] = entry
         origins[entry.id] = path

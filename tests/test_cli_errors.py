@@ -1,0 +1,68 @@
+"""Bad input at the command line: one line naming the problem, exit code 2, nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+
+def _one_line_error(result: object, *fragments: str) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr  # type: ignore[attr-defined]
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("search", "crm", "--colour", "red"), "unrecognized arguments: --colour"),
+        (("--nope",), "unrecognized arguments: --nope"),
+        (("search", "x", "--top", "zero"), "expected a whole number"),
+        (("search", "x", "--format", "xml"), "invalid choice: 'xml'"),
+        (("frobnicate",), "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_options(args: tuple[str, ...], fragment: str, tmp_path: Path) -> None:
+    result = run_cli(*args, env={"PLANNUM_DATA_DIR": str(tmp_path / "data")})
+    _one_line_error(result, fragment)
+    assert not (tmp_path / "data").exists()
+
+
+def test_empty_query(tmp_path: Path) -> None:
+    result = run_cli("search", "  ", env={"PLANNUM_DATA_DIR": str(tmp_path / "data")})
+    _one_line_error(result, "empty query")
+    assert not (tmp_path / "data").exists()  # refused before touching the data directory
+
+
+def test_one_megabyte_query_on_stdin(tmp_path: Path) -> None:
+    huge = ("nos soumissions prennent trop de temps " * 30_000)[:1_048_576].encode()
+    result = run_cli("search", "-", env={"PLANNUM_DATA_DIR": str(tmp_path / "data")}, stdin=huge)
+    _one_line_error(result, "query too long")
+    assert not (tmp_path / "data").exists()
+
+
+def test_malformed_catalogue_writes_nothing_to_the_data_dir(knowledge_copy: Path, tmp_path: Path) -> None:
+    (knowledge_copy / "catalogue" / "crm.yaml").write_text("id: crm\nname: [oops\n")
+    data = tmp_path / "data"
+    env = {"PLANNUM_KNOWLEDGE_DIR": str(knowledge_copy), "PLANNUM_DATA_DIR": str(data)}
+    for args in (("index",), ("search", "on perd nos clients")):
+        _one_line_error(run_cli(*args, env=env), "crm.yaml", "invalid YAML")
+    assert not data.exists() or not any(data.iterdir())
+
+
+def test_invalid_setting_is_named(tmp_path: Path) -> None:
+    result = run_cli("search", "x", env={"PLANNUM_MAX_QUERY_CHARS": "lots"})
+    _one_line_error(result, "PLANNUM_MAX_QUERY_CHARS")
+
+
+def test_wrong_type_in_eval_set(tmp_path: Path) -> None:
+    bad = tmp_path / "set.yaml"
+    bad.write_text("version: 1\nitems:\n  - id: a\n    lang: de\n    text: hi\n    acceptable: [crm]\n")
+    result = run_cli("eval", "retrieval", "--set", str(bad), env={"PLANNUM_DATA_DIR": str(tmp_path / "d")})
+    _one_line_error(result, "set.yaml", "items.0.lang")
