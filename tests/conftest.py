@@ -38,7 +38,9 @@ def knowledge_copy(tmp_path: Path) -> Path:
     return target
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m plannum_assistant` as a user would, capturing text output."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

@@ -13,12 +13,46 @@ from plannum_assistant.vocabulary import Dimension, DmatDimension, Language
 
 from .conftest import KNOWLEDGE, run_cli
 
-REQUIRED_IDS = """crm customer-portal ecommerce website-seo cpq-quoting marketing-automation helpdesk field-service
-barcode-scanning wms inventory-management edi traceability supplier-portal mrp-scheduling mes-oee
-iot-machine-connectivity cmms digital-quality digital-work-instructions time-tracking cobot-automation erp
-erp-needs-study ap-automation hr-payroll document-management bi-dashboards master-data pim
-cybersecurity-baseline cloud-collaboration network-wifi digital-skills-training digital-governance
-ai-document-processing demand-forecasting energy-monitoring""".split()
+REQUIRED_IDS = [
+    "crm",
+    "customer-portal",
+    "ecommerce",
+    "website-seo",
+    "cpq-quoting",
+    "marketing-automation",
+    "helpdesk",
+    "field-service",
+    "barcode-scanning",
+    "wms",
+    "inventory-management",
+    "edi",
+    "traceability",
+    "supplier-portal",
+    "mrp-scheduling",
+    "mes-oee",
+    "iot-machine-connectivity",
+    "cmms",
+    "digital-quality",
+    "digital-work-instructions",
+    "time-tracking",
+    "cobot-automation",
+    "erp",
+    "erp-needs-study",
+    "ap-automation",
+    "hr-payroll",
+    "document-management",
+    "bi-dashboards",
+    "master-data",
+    "pim",
+    "cybersecurity-baseline",
+    "cloud-collaboration",
+    "network-wifi",
+    "digital-skills-training",
+    "digital-governance",
+    "ai-document-processing",
+    "demand-forecasting",
+    "energy-monitoring",
+]
 
 
 def test_catalogue_has_every_required_entry_in_both_languages() -> None:

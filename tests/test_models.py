@@ -134,9 +134,7 @@ def test_initiative_cannot_start_before_its_prerequisite(plan: dict[str, Any], c
     _rejects(plan, catalogue, "initiative erp starts 2026-12-01, before erp-needs-study (2027-01-04)")
 
 
-def test_missing_prerequisite_is_rejected_unless_already_in_place(
-    plan: dict[str, Any], catalogue: Catalogue
-) -> None:
+def test_missing_prerequisite_is_rejected_unless_already_in_place(plan: dict[str, Any], catalogue: Catalogue) -> None:
     del plan["initiatives"][0]
     del plan["action_plan"][0]
     _rejects(copy.deepcopy(plan), catalogue, "depends on erp-needs-study, which is neither planned nor in place")

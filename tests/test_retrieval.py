@@ -98,7 +98,9 @@ def test_index_is_rebuilt_only_when_the_catalogue_changes(tmp_path: Path) -> Non
     changed = Assistant(settings)
     assert not changed.dense_index.is_current()
     assert changed.build_index() is True
-    assert json.loads((settings.index_dir / "manifest.json").read_text())["catalogue_hash"] != manifest["catalogue_hash"]
+    assert (
+        json.loads((settings.index_dir / "manifest.json").read_text())["catalogue_hash"] != manifest["catalogue_hash"]
+    )
     assert [h.id for h in changed.search("the founder is the only one who knows key accounts", top_k=1)] == ["crm"]
 
 

@@ -12,11 +12,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import PlannumError, QueryError
 from .vocabulary import BusinessFunction, Dimension
+
+if TYPE_CHECKING:
+    from .assistant import Assistant
 
 # Reading stdin for a query stops one byte past any sane limit, so 1 GB of input cannot exhaust memory.
 _STDIN_CAP = 1_000_000
@@ -93,7 +96,7 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _assistant():  # type: ignore[no-untyped-def]
+def _assistant() -> Assistant:
     # Imported here so that `plannum --help` and argument errors stay instant.
     from .assistant import Assistant
     from .settings import load_settings
@@ -164,7 +167,7 @@ def _search(args: argparse.Namespace) -> int:
     if not hits:
         print("no matching catalogue entry")
     for rank, hit in enumerate(hits, 1):
-        print(f"{rank}. {hit.id}  ({hit.score:.4f})  {hit.name}\n   matched: \"{hit.matched}\"")
+        print(f'{rank}. {hit.id}  ({hit.score:.4f})  {hit.name}\n   matched: "{hit.matched}"')
     return 0
 
 

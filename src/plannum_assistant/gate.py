@@ -59,7 +59,7 @@ CRITERIA = {
 }
 SMART_WARNING = {
     Language.FR: "Objectif {id} « {text} » n'est pas {criteria} (SMART).",
-    Language.EN: "Objective {id} \"{text}\" is not {criteria} (SMART).",
+    Language.EN: 'Objective {id} "{text}" is not {criteria} (SMART).',
 }
 _AND = {Language.FR: " ni ", Language.EN: " nor "}
 

@@ -138,6 +138,6 @@ class DenseIndex:
     @staticmethod
     def _release_clients() -> None:
         """Close cached Chroma systems so the folder can be renamed safely."""
-        from chromadb.api.client import SharedSystemClient
+        from chromadb.api.shared_system_client import SharedSystemClient
 
         SharedSystemClient.clear_system_cache()

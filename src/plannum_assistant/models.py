@@ -13,7 +13,7 @@ respected) read it from the pydantic validation context; build plans with
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -106,9 +106,7 @@ class StrategicPlan(Model):
             strategic_orientations=strategic_orientations,
             strategic_objectives=[Objective(id=f"SO{i}", text=t) for i, t in enumerate(strategic_objectives, 1)],
             operational_orientations=operational_orientations,
-            operational_objectives=[
-                Objective(id=f"OO{i}", text=t) for i, t in enumerate(operational_objectives, 1)
-            ],
+            operational_objectives=[Objective(id=f"OO{i}", text=t) for i, t in enumerate(operational_objectives, 1)],
         )
 
 
@@ -173,9 +171,7 @@ class Activity(Model):
     @model_validator(mode="after")
     def _dates(self) -> Activity:
         if self.target_date <= self.start:
-            raise ValueError(
-                f"activity {self.name!r}: target_date {self.target_date} must be after start {self.start}"
-            )
+            raise ValueError(f"activity {self.name!r}: target_date {self.target_date} must be after start {self.start}")
         return self
 
 
@@ -204,7 +200,7 @@ class FollowUp(Model):
     cadence: Text = "monthly"
 
 
-class ReviewStatus(str, Enum):
+class ReviewStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
 

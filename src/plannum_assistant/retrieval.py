@@ -112,7 +112,7 @@ class Retriever:
 
     def check_query(self, query: str) -> str:
         if not isinstance(query, str) or not query.strip():
-            raise QueryError("empty query: describe a problem, e.g. \"we lose track of quotes\"")
+            raise QueryError('empty query: describe a problem, e.g. "we lose track of quotes"')
         if len(query) > self.max_query_chars:
             raise QueryError(
                 f"query too long: {len(query):,} characters, at most {self.max_query_chars:,} "
@@ -126,8 +126,7 @@ class Retriever:
         return {
             entry.id
             for entry in self.catalogue
-            if (function is None or entry.function is function)
-            and (dimension is None or dimension in entry.dimensions)
+            if (function is None or entry.function is function) and (dimension is None or dimension in entry.dimensions)
         }
 
     def _dense_matches(
@@ -140,9 +139,7 @@ class Retriever:
             clauses.append({f"dim_{dimension.value}": True})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         collection = self.dense.collection()
-        result = collection.query(
-            query_texts=[query], n_results=min(DENSE_CANDIDATES, collection.count()), where=where
-        )
+        result = collection.query(query_texts=[query], n_results=min(DENSE_CANDIDATES, collection.count()), where=where)
         best: dict[str, _Match] = {}
         for distance, text, metadata in zip(
             result["distances"][0], result["documents"][0], result["metadatas"][0], strict=True

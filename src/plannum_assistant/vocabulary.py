@@ -7,17 +7,17 @@ so that they can be translated and refined without touching code.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     """Languages the product speaks; every user-facing text exists in both."""
 
     FR = "fr"
     EN = "en"
 
 
-class BusinessFunction(str, Enum):
+class BusinessFunction(StrEnum):
     """Where in the company a pain point hurts or an initiative acts."""
 
     MANAGEMENT = "management"
@@ -30,7 +30,7 @@ class BusinessFunction(str, Enum):
     INFORMATION_TECHNOLOGY = "information_technology"
 
 
-class Dimension(str, Enum):
+class Dimension(StrEnum):
     """The ten maturity dimensions of the diagnostic (see knowledge/dimensions.yaml)."""
 
     STRATEGY_GOVERNANCE = "strategy_governance"
@@ -45,7 +45,7 @@ class Dimension(str, Enum):
     GREEN = "green"
 
 
-class DmatDimension(str, Enum):
+class DmatDimension(StrEnum):
     """The six dimensions of the EU Digital Maturity Assessment Tool (JRC)."""
 
     DIGITAL_BUSINESS_STRATEGY = "digital_business_strategy"
@@ -56,7 +56,7 @@ class DmatDimension(str, Enum):
     GREEN_DIGITALISATION = "green_digitalisation"
 
 
-class SizeBand(str, Enum):
+class SizeBand(StrEnum):
     """Company size bands used for budget ranges (EU SME thresholds)."""
 
     MICRO = "micro"  # 1–9 employees
