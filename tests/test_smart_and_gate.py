@@ -27,6 +27,8 @@ TODAY = date(2026, 11, 26)
         ("Doubler la production de la ligne 2 d'ici 2028", True, True, True),
         ("Hire 12 skilled welders for the new plant", True, True, False),
         ("Launch the new product line in March 2027", True, False, True),
+        ("Sign two regional grocery chains by the end of 2027", True, True, True),
+        ("Ouvrir trois nouvelles succursales en 2028", True, True, True),
     ],
 )
 def test_smart_detection(text: str, specific: bool, measurable: bool, time_bound: bool) -> None:

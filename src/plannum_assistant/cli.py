@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -77,6 +78,11 @@ def _build_parser() -> _Parser:
     search.add_argument("--dimension", choices=[d.value for d in Dimension])
     search.set_defaults(handler=_search)
 
+    preview = commands.add_parser("preview", help="check an intake's strategic plan and ground its pain points")
+    preview.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
+    preview.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
+    preview.set_defaults(handler=_preview)
+
     evaluate = commands.add_parser("eval", help="run an evaluation")
     eval_commands = evaluate.add_subparsers(title="evaluations", metavar="SUITE", required=True)
     retrieval = eval_commands.add_parser("retrieval", help="recall@k and MRR on the labelled pain statements")
@@ -94,6 +100,13 @@ def _positive_int(value: str) -> int:
     if not 1 <= number <= 100:
         raise argparse.ArgumentTypeError(f"expected 1 to 100, got {number}")
     return number
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
 def _assistant() -> Assistant:
@@ -178,6 +191,46 @@ def _read_query(text: str) -> str:
     if len(data) > _STDIN_CAP:
         raise QueryError(f"query too long: more than {_STDIN_CAP:,} bytes on standard input")
     return data.decode("utf-8", "replace")
+
+
+_PREVIEW_TEXT = {
+    "fr": {
+        "ready": "Prérequis : plan stratégique récent et complet. Un plan numérique peut être préparé.",
+        "blocked": "Minute papillon ! Pas de plan numérique sans plan stratégique récent et complet. À compléter :",
+        "smart": "Objectifs à préciser (SMART) :",
+        "pain": "Problématique",
+        "note": "Aperçu : initiatives du catalogue les plus proches de chaque problématique (non priorisées).",
+    },
+    "en": {
+        "ready": "Prerequisite: a recent, complete strategic plan. A plan numérique can be prepared.",
+        "blocked": "Hold on! No plan numérique without a recent, complete strategic plan. To complete first:",
+        "smart": "Objectives to sharpen (SMART):",
+        "pain": "Pain point",
+        "note": "Preview: the catalogue initiatives closest to each pain point (not yet prioritised).",
+    },
+}
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .intake import load_intake
+
+    intake = load_intake(args.intake)
+    language = intake.language
+    text = _PREVIEW_TEXT[language.value]
+    gate, candidates = _assistant().preview(intake, args.today or date.today())
+    print(f"{intake.company.name}: {text['ready'] if gate.ready else text['blocked']}")
+    for line in gate.missing_messages(language):
+        print(f"  - {line}")
+    if gate.smart:
+        print(text["smart"])
+        for line in gate.warning_messages(language):
+            print(f"  - {line}")
+    print(f"\n{text['note']}")
+    for number, (pain, hits) in enumerate(zip(intake.pain_points, candidates, strict=True), 1):
+        print(f"\n{text['pain']} P{number}: {pain}")
+        for hit in hits:
+            print(f"  {hit.id:<26} {hit.name}\n  {'':<26} « {hit.matched} »")
+    return 0
 
 
 def _eval_retrieval(args: argparse.Namespace) -> int:

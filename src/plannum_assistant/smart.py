@@ -37,6 +37,8 @@ _MEASURE_PATTERNS = [
     r"\$\s*\d",
     r"\b\d+([.,]\d+)?\s*(k\$|m\$|€|eur|cad|usd|euros?|dollars?)\b",
     r"\b(pour ?cent|percent|per ?cent)\b",
+    r"\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|cent|mille)\b",
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b",
     r"\b(double[rz]?|tripler|diviser par|doubling|triple|halve|moitie|half)\b",
     r"\b\d+([.,]\d+)?\b",  # any other quantity (a count, a delay, a rate)
 ]

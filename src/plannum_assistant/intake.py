@@ -1,0 +1,69 @@
+"""The intake: everything the assistant needs to know about a company, as a file.
+
+A public format (YAML or JSON, documented in the README, examples in
+``examples/``). The interview fills it; ``plannum plan`` reads it. Unknown
+keys, wrong types and impossible values are rejected with the field's path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from .errors import IntakeError
+from .files import load_model
+from .models import Company, StrategicPlan
+from .vocabulary import Dimension, Language
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntakeStrategicPlan(Strict):
+    adopted: date = Field(description='"YYYY-MM" or "YYYY-MM-DD"; a month means its first day')
+    mission: Text | None = None
+    strategic_orientations: list[Text] = Field(default_factory=list)
+    strategic_objectives: list[Text] = Field(default_factory=list)
+    operational_orientations: list[Text] = Field(default_factory=list)
+    operational_objectives: list[Text] = Field(default_factory=list)
+
+    @field_validator("adopted", mode="before")
+    @classmethod
+    def _month_or_day(cls, value: object) -> object:
+        if isinstance(value, str) and (match := _MONTH.match(value.strip())):
+            year, month = int(match[1]), int(match[2])
+            if not 1 <= month <= 12:
+                raise ValueError(f"month {month} does not exist (expected YYYY-MM or YYYY-MM-DD)")
+            return date(year, month, 1)
+        return value
+
+    def to_model(self) -> StrategicPlan:
+        return StrategicPlan.from_texts(**self.model_dump())
+
+
+class Constraints(Strict):
+    budget_cad: float | None = Field(default=None, gt=0)
+    horizon_months: int | None = Field(default=None, ge=6, le=60)
+    follow_up_owner: Text | None = None
+
+
+class Intake(Strict):
+    language: Language
+    company: Company
+    strategic_plan: IntakeStrategicPlan | None = None
+    maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
+    pain_points: list[Text] = Field(default_factory=list, max_length=50)
+    existing_systems: list[Text] = Field(default_factory=list, max_length=50)
+    constraints: Constraints = Field(default_factory=Constraints)
+
+
+def load_intake(path: Path) -> Intake:
+    return load_model(path, Intake, IntakeError)
