@@ -66,3 +66,15 @@ def test_wrong_type_in_eval_set(tmp_path: Path) -> None:
     bad.write_text("version: 1\nitems:\n  - id: a\n    lang: de\n    text: hi\n    acceptable: [crm]\n")
     result = run_cli("eval", "retrieval", "--set", str(bad), env={"PLANNUM_DATA_DIR": str(tmp_path / "d")})
     _one_line_error(result, "set.yaml", "items.0.lang")
+
+
+def test_schema_exports_the_strict_plan_model() -> None:
+    import json
+
+    result = run_cli("schema")
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "DigitalPlan"
+    assert {"initiatives", "action_plan", "follow_up", "review", "pain_points"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    assert schema["$defs"]["Activity"]["additionalProperties"] is False

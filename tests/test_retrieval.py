@@ -27,10 +27,11 @@ CLEAR_CASES = [
 
 
 @pytest.mark.parametrize(("query", "expected"), CLEAR_CASES)
-def test_clear_statements_find_their_initiative_in_the_top_three(
+def test_clear_statements_find_their_initiative_in_the_top_five(
     assistant: Assistant, query: str, expected: str
 ) -> None:
-    ids = [hit.id for hit in assistant.search(query, top_k=3)]
+    # Top five is what the product shows and what the recall@5 target is about.
+    ids = [hit.id for hit in assistant.search(query, top_k=5)]
     assert expected in ids, ids
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -47,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("plannum: interrupted\n")
         return 130
+    except BrokenPipeError:  # `plannum schema | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _build_parser() -> _Parser:
@@ -55,7 +59,7 @@ def _build_parser() -> _Parser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the plan model")
-    schema.add_argument("--model", choices=sorted(_SCHEMAS), default="plan")
+    schema.add_argument("--model", choices=("plan", "strategic-plan", "catalogue-entry"), default="plan")
     schema.set_defaults(handler=_schema)
 
     catalogue = commands.add_parser("catalogue", help="inspect or check the initiative catalogue")
@@ -121,13 +125,18 @@ def _progress(message: str) -> None:
     sys.stderr.write(f"plannum: {message}\n")
 
 
-_SCHEMAS = {"plan": "DigitalPlan", "strategic-plan": "StrategicPlan", "catalogue-entry": "CatalogueEntry"}
-
-
 def _schema(args: argparse.Namespace) -> int:
-    from . import catalogue, models
+    from pydantic import BaseModel
 
-    model = getattr(models, _SCHEMAS[args.model], None) or getattr(catalogue, _SCHEMAS[args.model])
+    from .catalogue import CatalogueEntry
+    from .models import DigitalPlan, StrategicPlan
+
+    models: dict[str, type[BaseModel]] = {
+        "plan": DigitalPlan,
+        "strategic-plan": StrategicPlan,
+        "catalogue-entry": CatalogueEntry,
+    }
+    model = models[args.model]
     print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 

@@ -70,7 +70,7 @@ def evaluate_retrieval(eval_set: EvalSet, search: Search, *, source: Path, catal
         lang.value: [item for item in eval_set.items if item.lang is lang] for lang in Language
     }
     return {
-        "eval_set": str(source),
+        "eval_set": _display(source),
         "eval_set_sha256": hashlib.sha256(source.read_bytes()).hexdigest()[:16],
         "catalogue_hash": catalogue_hash[:16],
         "items": {name: len(items) for name, items in languages.items()},
@@ -109,3 +109,11 @@ def format_report(report: dict[str, Any]) -> str:
                 + "".join(f"{metrics[name]:>8.3f}" for name in ("recall@1", "recall@3", "recall@5", "mrr"))
             )
     return "\n".join(lines)
+
+
+def _display(path: Path) -> str:
+    """The path relative to the working directory when inside it (reports stay machine-independent)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
