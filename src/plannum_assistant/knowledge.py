@@ -8,21 +8,14 @@ dimensions so scores stay comparable with the European tool.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-from .catalogue import Bilingual
+from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
 from .files import load_model
 from .models import MaturityAssessment
 from .vocabulary import Dimension, DmatDimension, Language
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Anchor(Strict):
