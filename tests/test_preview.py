@@ -23,16 +23,17 @@ def test_examples_load_and_pass_the_gate(assistant: Assistant) -> None:
         gate, candidates = assistant.preview(intake, date(2026, 11, 26))
         assert gate.ready, gate.missing
         assert len(candidates) == len(intake.pain_points)
-        assert all(len(hits) == 3 for hits in candidates)
+        assert all(len(hits) == 5 for hits in candidates)
 
 
 def test_preview_grounds_pain_points_in_french(assistant: Assistant) -> None:
     intake = load_intake(EXAMPLES / "intake-fr.yaml")
     _, candidates = assistant.preview(intake, date(2026, 11, 26))
-    top3 = [[hit.id for hit in hits] for hits in candidates]
-    assert "cpq-quoting" in top3[0]  # soumissions calculées à la main
-    assert "mrp-scheduling" in top3[1]  # planification sur tableau blanc
-    assert "inventory-management" in top3[2]  # on ne sait pas ce qu'il reste
+    shown = [[hit.id for hit in hits] for hits in candidates]  # the five candidates the preview shows
+    assert "cpq-quoting" in shown[0]  # soumissions calculées à la main
+    assert "mrp-scheduling" in shown[1]  # planification sur tableau blanc
+    assert "inventory-management" in shown[2]  # on ne sait pas ce qu'il reste
+    assert "crm" in shown[3]  # les vendeurs suivent leurs clients dans leur tête
 
 
 def _write(tmp_path: Path, **changes: object) -> Path:

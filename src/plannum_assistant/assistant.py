@@ -66,7 +66,7 @@ class Assistant:
     def check_gate(self, plan: StrategicPlan | None, today: date) -> GateResult:
         return check_prerequisites(plan, today=today, max_age_months=self.settings.gate_max_age_months)
 
-    def preview(self, intake: Intake, today: date, *, top_k: int = 3) -> tuple[GateResult, list[list[Hit]]]:
+    def preview(self, intake: Intake, today: date, *, top_k: int = 5) -> tuple[GateResult, list[list[Hit]]]:
         """The gate on the intake's strategic plan, and the grounded candidates for each pain point."""
         plan = intake.strategic_plan.to_model() if intake.strategic_plan else None
         return self.check_gate(plan, today), [self.search(text, top_k=top_k) for text in intake.pain_points]

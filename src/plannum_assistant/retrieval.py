@@ -25,6 +25,7 @@ from .vocabulary import BusinessFunction, Dimension, Language
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
+DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
 DENSE_CANDIDATES = 200  # texts fetched from Chroma per query: enough to cover every entry's best texts
 
 
@@ -50,37 +51,47 @@ class _Match:
 
 
 class LexicalIndex:
-    """One BM25 index per language over the same texts the dense index holds."""
+    """BM25 per language over whole entries (all their texts in that language as one document).
+
+    Scoring whole entries rather than single phrasings rewards an entry whose vocabulary
+    covers the *whole* statement ("vendeurs" + "clients" + "relancer" are in three different
+    CRM symptoms): on the eval sets it lifted hybrid recall@1 by 7-10 points over per-text
+    BM25. The phrase shown as the match is the entry's text sharing most query terms.
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
         import bm25s
 
-        self._texts: dict[Language, list[tuple[str, str]]] = {language: [] for language in Language}
+        self._entry_ids = catalogue.ids
+        self._texts: dict[Language, dict[str, list[tuple[str, list[str]]]]] = {lang: {} for lang in Language}
         for entry in catalogue:
             for language, text in entry.documents():
-                self._texts[language].append((entry.id, text))
+                self._texts[language].setdefault(entry.id, []).append((text, lexical_tokens(text, language)))
         self._bm25: dict[Language, Any] = {}
-        for language, items in self._texts.items():
+        for language, by_entry in self._texts.items():
             model = bm25s.BM25()
-            model.index([lexical_tokens(text, language) for _, text in items], show_progress=False)
+            corpus = [[token for _, tokens in by_entry[e] for token in tokens] for e in self._entry_ids]
+            model.index(corpus, show_progress=False)
             self._bm25[language] = model
 
     def best_matches(self, query: str, allowed: set[str] | None) -> dict[str, _Match]:
-        """Best-scoring text per entry (score > 0), in the query's language or both if unclear."""
+        """Score per entry (> 0 only), in the query's language, or both when it cannot be told."""
         guessed = guess_language(query)
-        languages = [guessed] if guessed else list(Language)
         best: dict[str, _Match] = {}
-        for language in languages:
+        for language in [guessed] if guessed else list(Language):
             tokens = lexical_tokens(query, language)
             if not tokens:
                 continue
             scores = self._bm25[language].get_scores(tokens)
             for position in np.flatnonzero(scores > 0):
-                entry_id, text = self._texts[language][position]
-                score = float(scores[position])
+                entry_id, score = self._entry_ids[position], float(scores[position])
                 if (allowed is None or entry_id in allowed) and score > best.get(entry_id, _NONE).score:
-                    best[entry_id] = _Match(score, text, language)
+                    best[entry_id] = _Match(score, self._closest_text(entry_id, language, set(tokens)), language)
         return best
+
+    def _closest_text(self, entry_id: str, language: Language, query_tokens: set[str]) -> str:
+        texts = self._texts[language][entry_id]
+        return max(texts, key=lambda item: len(query_tokens.intersection(item[1])))[0]
 
 
 _NONE = _Match(float("-inf"), "", Language.EN)
@@ -155,9 +166,9 @@ class Retriever:
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(lexical)
         fused: dict[str, float] = {}
-        for ranks in (dense_rank, lexical_rank):
+        for weight, ranks in ((DENSE_WEIGHT, dense_rank), (1.0, lexical_rank)):
             for entry_id, rank in ranks.items():
-                fused[entry_id] = fused.get(entry_id, 0.0) + 1.0 / (RRF_K + rank)
+                fused[entry_id] = fused.get(entry_id, 0.0) + weight / (RRF_K + rank)
         if mode == "dense":
             fused = {entry_id: dense[entry_id].score for entry_id in dense}
         elif mode == "bm25":
