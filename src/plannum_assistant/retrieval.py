@@ -1,12 +1,12 @@
 """Hybrid retrieval over the catalogue: dense (Chroma) + BM25, fused by reciprocal rank.
 
 Each catalogue entry is indexed as many short texts (name, summary, every
-symptom phrasing, in both languages). A query is scored against all of them;
-an entry takes the score of its best text, so a hit can show *which* symptom
-phrase matched. Dense scores are cosine similarities from the multilingual
-encoder (a French query finds English phrasings too); BM25 runs per language
-with stemming and accent folding. Rankings are fused with RRF, which needs no
-score calibration between the two.
+symptom phrasing, in both languages). Dense: a query is compared with all of
+them by cosine similarity and an entry takes the score of its best text (a
+French query finds English phrasings too). BM25: per language, with stemming
+and accent folding, over each entry's texts taken together. Rankings are fused
+with RRF, which needs no score calibration between the two. Every hit shows
+the catalogue phrase that matched, so a suggestion can say why.
 """
 
 from __future__ import annotations
