@@ -36,6 +36,7 @@ def _initiative(entry_id: str, priority: int, start: str, **overrides: Any) -> d
         "addresses": ["P1"],
         "supports": ["SO1"],
         "priority": priority,
+        "horizon": "0-6",
         "start": start,
         "rationale": "Répond à P1",
         "evidence": ["on perd le fil des soumissions"],

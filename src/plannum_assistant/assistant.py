@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .catalogue import Catalogue, load_catalogue
 from .gate import GateResult, check_prerequisites
 from .index import DenseIndex, Progress
 from .intake import Intake
-from .knowledge import Dimensions, load_dimensions
+from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
+from .report import PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension
+
+if TYPE_CHECKING:
+    from .planner import Planner
 
 
 class Assistant:
@@ -32,6 +37,26 @@ class Assistant:
     @cached_property
     def dimensions(self) -> Dimensions:
         return load_dimensions(self.settings.dimensions_file)
+
+    @cached_property
+    def planner_config(self) -> PlannerConfig:
+        return load_planner_config(self.settings.planner_file)
+
+    @cached_property
+    def wording(self) -> Wording:
+        return load_wording(self.settings.wording_file)
+
+    @cached_property
+    def planner(self) -> Planner:
+        from .planner import Planner
+
+        return Planner(
+            self.catalogue,
+            self.retriever,
+            self.planner_config,
+            self.wording,
+            gate_max_age_months=self.settings.gate_max_age_months,
+        )
 
     @cached_property
     def dense_index(self) -> DenseIndex:
@@ -65,6 +90,11 @@ class Assistant:
 
     def check_gate(self, plan: StrategicPlan | None, today: date) -> GateResult:
         return check_prerequisites(plan, today=today, max_age_months=self.settings.gate_max_age_months)
+
+    def plan(self, intake: Intake, today: date, *, progress: Progress | None = None) -> PlanReport:
+        """The offline engine: a validated draft plan (or the gate's explanation) for an intake."""
+        self.dense_index.collection(progress or (lambda _: None))
+        return self.planner.plan(intake, today)
 
     def preview(self, intake: Intake, today: date, *, top_k: int = 5) -> tuple[GateResult, list[list[Hit]]]:
         """The gate on the intake's strategic plan, and the grounded candidates for each pain point."""

@@ -82,6 +82,13 @@ def _build_parser() -> _Parser:
     search.add_argument("--dimension", choices=[d.value for d in Dimension])
     search.set_defaults(handler=_search)
 
+    plan = commands.add_parser("plan", help="draft a plan numérique and its action plan from an intake file")
+    plan.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
+    plan.add_argument("--format", choices=("json", "md"), default="json")
+    plan.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    plan.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
+    plan.set_defaults(handler=_plan)
+
     preview = commands.add_parser("preview", help="check an intake's strategic plan and ground its pain points")
     preview.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
     preview.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
@@ -93,6 +100,10 @@ def _build_parser() -> _Parser:
     retrieval.add_argument("--set", type=Path, help="eval set (default evals/retrieval/pain_statements.yaml)")
     retrieval.add_argument("--report", type=Path, help="JSON report (default evals/reports/retrieval.json)")
     retrieval.set_defaults(handler=_eval_retrieval)
+    scenarios = eval_commands.add_parser("scenarios", help="plan every company of evals/scenarios against expectations")
+    scenarios.add_argument("--dir", type=Path, help="scenario folder (default evals/scenarios)")
+    scenarios.add_argument("--report", type=Path, help="JSON report (default evals/reports/scenarios.json)")
+    scenarios.set_defaults(handler=_eval_scenarios)
     return parser
 
 
@@ -202,6 +213,40 @@ def _read_query(text: str) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from .intake import load_intake
+    from .report import to_markdown
+
+    intake = load_intake(args.intake)
+    assistant = _assistant()
+    report = assistant.plan(intake, args.today or date.today(), progress=_progress)
+    if args.format == "md":
+        text = to_markdown(report, assistant.wording)
+    else:
+        text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(args.out, text)
+        _progress(f"plan written to {args.out}")
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Never leave a half-written plan behind (or clobber a good one with a partial write)."""
+    import tempfile
+
+    from .errors import PlannumError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(f.name, path)
+    except OSError as exc:
+        raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 _PREVIEW_TEXT = {
     "fr": {
         "ready": "Prérequis : plan stratégique récent et complet. Un plan numérique peut être préparé.",
@@ -259,6 +304,24 @@ def _eval_retrieval(args: argparse.Namespace) -> int:
         catalogue_hash=assistant.catalogue.content_hash,
     )
     print(format_report(report))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"report written to {destination}")
+    return 0
+
+
+def _eval_scenarios(args: argparse.Namespace) -> int:
+    from .evals import evaluate_scenarios, format_scenarios, load_scenarios
+    from .settings import repository_path
+
+    assistant = _assistant()
+    folder = args.dir or repository_path("evals") / "scenarios"
+    destination = args.report or repository_path("evals") / "reports" / "scenarios.json"
+    scenarios = load_scenarios(folder, assistant.catalogue)
+    assistant.dense_index.collection(_progress)
+    _progress(f"planning {len(scenarios)} scenario companies…")
+    report = evaluate_scenarios(scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash)
+    print(format_scenarios(report))
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"report written to {destination}")

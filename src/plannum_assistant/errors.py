@@ -63,3 +63,13 @@ class IntakeError(PlannumError):
     The message names the file and the field path (``strategic_plan.adopted: ...``).
     Fix: correct that field; the format is documented in the README.
     """
+
+
+class PlanInvalidError(PlannumError):
+    """Raised when the planner builds a plan that breaks the model's business rules.
+
+    This is a bug in the planner or an inconsistency in the catalogue, never the
+    user's fault; nothing is printed. Fix: report it with the intake that caused it.
+    """
+
+    exit_code = 3

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .catalogue import ENTRY_ID_PATTERN, Catalogue
-from .errors import EvalError
+from .errors import EvalError, PlanInvalidError
 from .files import load_model
+from .intake import Intake
 from .retrieval import Hit, Mode
 from .vocabulary import Language
 
@@ -117,3 +119,105 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path.name
+
+
+# --- Planner scenarios -------------------------------------------------------------------
+
+
+class ScenarioExpectation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gate_ready: bool
+    must_include: list[Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]]
+    must_not_include: list[Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]]
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: Annotated[str, StringConstraints(min_length=1)]
+    today: date
+    intake: Intake
+    expected: ScenarioExpectation
+
+
+def load_scenarios(directory: Path, catalogue: Catalogue) -> dict[str, Scenario]:
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise EvalError(f"{directory}: no scenario file (*.yaml)")
+    scenarios = {}
+    for path in files:
+        scenario = load_model(path, Scenario, EvalError)
+        expected = scenario.expected
+        for entry_id in [*expected.must_include, *expected.must_not_include]:
+            if entry_id not in catalogue:
+                raise EvalError(f"{path}: expected: unknown catalogue id {entry_id!r}")
+        scenarios[path.stem] = scenario
+    return scenarios
+
+
+Plan = Callable[[Intake, date], Any]
+
+
+def evaluate_scenarios(scenarios: dict[str, Scenario], plan: Plan, *, catalogue_hash: str) -> dict[str, Any]:
+    """Gate accuracy, must-include recall, precision, must-not-include violations, validity."""
+    rows: list[dict[str, Any]] = []
+    for name, scenario in scenarios.items():
+        expected = scenario.expected
+        try:
+            report = plan(scenario.intake, scenario.today)
+        except PlanInvalidError as exc:
+            rows.append({"scenario": name, "valid": False, "error": str(exc)})
+            continue
+        planned = [i.catalogue_id for i in report.initiatives]
+        rows.append(
+            {
+                "scenario": name,
+                "language": scenario.intake.language.value,
+                "valid": True,
+                "gate_expected": expected.gate_ready,
+                "gate": report.gate.ready,
+                "planned": planned,
+                "unaligned": [u.catalogue_id for u in report.unaligned],
+                "deferred": [d.catalogue_id for d in report.deferred],
+                "missed": [i for i in expected.must_include if i not in planned],
+                "violations": [i for i in expected.must_not_include if i in planned],
+                "expected_hits": len([i for i in expected.must_include if i in planned]),
+                "expected": len(expected.must_include),
+            }
+        )
+    valid = [row for row in rows if row["valid"]]
+    ready_planned = [row for row in valid if row["gate"]]
+    included = sum(row["expected_hits"] for row in valid)
+    expected_total = sum(row["expected"] for row in valid)
+    planned_total = sum(len(row["planned"]) for row in ready_planned)
+    return {
+        "catalogue_hash": catalogue_hash[:16],
+        "scenarios": len(rows),
+        "summary": {
+            "gate_accuracy": round(sum(row["gate"] == row["gate_expected"] for row in valid) / len(rows), 4),
+            "validity": round(len(valid) / len(rows), 4),
+            "must_include_recall": round(included / expected_total, 4) if expected_total else None,
+            "precision_vs_must_include": round(included / planned_total, 4) if planned_total else None,
+            "must_not_include_violations": sum(len(row["violations"]) for row in valid),
+            "initiatives_per_ready_plan": round(planned_total / len(ready_planned), 2) if ready_planned else None,
+            "unaligned_total": sum(len(row["unaligned"]) for row in valid),
+        },
+        "rows": rows,
+    }
+
+
+def format_scenarios(report: dict[str, Any]) -> str:
+    lines = [f"{'scenario':<44}{'gate':<7}{'planned':<60}missed / violations"]
+    for row in report["rows"]:
+        if not row["valid"]:
+            lines.append(f"{row['scenario']:<44}INVALID {row['error']}")
+            continue
+        gate = ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
+        lines.append(
+            f"{row['scenario']:<44}{gate:<7}{','.join(row['planned']) or '-':<60}"
+            f"{','.join(row['missed']) or '-'} / {','.join(row['violations']) or '-'}"
+        )
+    lines.append("")
+    lines += [f"{name}: {value}" for name, value in report["summary"].items()]
+    return "\n".join(lines)

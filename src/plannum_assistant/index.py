@@ -61,7 +61,7 @@ class DenseIndex:
         if self._collection is None:
             if not self.is_current():
                 self.build(progress)
-            self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self._encoder())
+            self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self.encoder())
         return self._collection
 
     def build(self, progress: Progress = _silent) -> int:
@@ -99,7 +99,7 @@ class DenseIndex:
                 metadata.update({f"dim_{dimension.value}": True for dimension in entry.dimensions})
                 metadatas.append(metadata)
         progress(f"embedding {len(texts)} catalogue texts ({len(self.catalogue)} entries)…")
-        encoder = self._encoder()
+        encoder = self.encoder()
         collection = self._open(folder).create_collection(
             COLLECTION, embedding_function=encoder, configuration={"hnsw": {"space": "cosine"}}
         )
@@ -117,7 +117,8 @@ class DenseIndex:
         partial.rename(self.path)
         shutil.rmtree(retired, ignore_errors=True)
 
-    def _encoder(self) -> Any:
+    def encoder(self) -> Any:
+        """The embedding function (the model itself loads on first use)."""
         if self._encoder_instance is None:
             from .embeddings import MultilingualEncoder
 

@@ -20,6 +20,7 @@ from .models import Company, StrategicPlan
 from .vocabulary import Dimension, Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+PainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -60,7 +61,7 @@ class Intake(Strict):
     company: Company
     strategic_plan: IntakeStrategicPlan | None = None
     maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
-    pain_points: list[Text] = Field(default_factory=list, max_length=50)
+    pain_points: list[PainText] = Field(default_factory=list, max_length=50)
     existing_systems: list[Text] = Field(default_factory=list, max_length=50)
     constraints: Constraints = Field(default_factory=Constraints)
 

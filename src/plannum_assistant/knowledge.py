@@ -15,7 +15,7 @@ from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
 from .files import load_model
 from .models import MaturityAssessment
-from .vocabulary import Dimension, DmatDimension, Language
+from .vocabulary import BusinessFunction, Dimension, DmatDimension, Language, SizeBand
 
 
 class Anchor(Strict):
@@ -68,3 +68,84 @@ class Dimensions(Strict):
 
 def load_dimensions(path: Path) -> Dimensions:
     return load_model(path, Dimensions, KnowledgeError)
+
+
+# --- The planner's parameters and wording -----------------------------------------------
+
+
+class Selection(Strict):
+    candidates: int = Field(ge=1, le=20)
+    dense_weight: float = Field(ge=0, le=2)
+    min_score: float = Field(gt=0)
+    second_ratio: float = Field(gt=0, le=1)
+
+
+class Linking(Strict):
+    min_similarity: float = Field(gt=0, lt=1)
+    function_bonus: float = Field(ge=0, lt=1)
+    retrieval_top_k: int = Field(ge=1, le=43)
+    retrieval_bonus: float = Field(ge=0, lt=1)
+
+
+class BySize(Strict):
+    micro: int = Field(ge=1)
+    small: int = Field(ge=1)
+    medium: int = Field(ge=1)
+
+    def for_band(self, band: SizeBand) -> int:
+        return int(getattr(self, band.value))
+
+
+class Cues(Strict):
+    fr: list[Text]
+    en: list[Text]
+
+    def get(self, language: Language) -> list[str]:
+        return self.fr if language is Language.FR else self.en
+
+
+class SeverityCues(Strict):
+    high: Cues
+    low: Cues
+
+
+class PlannerConfig(Strict):
+    """``knowledge/planner.yaml``: tuned thresholds and FR/EN cue words."""
+
+    version: int = Field(ge=1)
+    selection: Selection
+    linking: Linking
+    plan_size: BySize
+    concurrency: BySize
+    default_horizon_months: int = Field(ge=6, le=36)
+    severity_cues: SeverityCues
+    function_cues: dict[BusinessFunction, Cues]
+
+    @model_validator(mode="after")
+    def _every_function_has_cues(self) -> PlannerConfig:
+        missing = [f.value for f in BusinessFunction if f not in self.function_cues]
+        if missing:
+            raise ValueError(f"function_cues: missing {', '.join(missing)}")
+        return self
+
+
+class Wording(Strict):
+    """``knowledge/wording.yaml``: every sentence the planner and its report write, FR and EN."""
+
+    version: int = Field(ge=1)
+    texts: dict[str, Bilingual]
+
+    def text(self, key: str, language: Language, **params: object) -> str:
+        try:
+            template = self.texts[key].get(language)
+        except KeyError:
+            raise KnowledgeError(f"wording.yaml: missing text {key!r}") from None
+        return template.format(**params)
+
+
+def load_planner_config(path: Path) -> PlannerConfig:
+    return load_model(path, PlannerConfig, KnowledgeError)
+
+
+def load_wording(path: Path) -> Wording:
+    return load_model(path, Wording, KnowledgeError)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum, StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -183,6 +183,7 @@ class PlannedInitiative(Model):
     addresses: list[str] = Field(description="ids of the pain points it answers")
     supports: list[str] = Field(description="ids of the strategic plan's objectives it serves")
     priority: int = Field(ge=1, description="1 = first")
+    horizon: Literal["0-6", "6-18", "18-36"] = Field(description="months from the plan's start")
     start: date
     rationale: Text
     evidence: list[Text] = Field(default_factory=list, description="the owner's own words")

@@ -41,6 +41,8 @@ class Hit(BaseModel):
     matched_language: Language
     dense_score: float | None = None
     bm25_score: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,14 @@ class Retriever:
         mode: Mode = "hybrid",
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
+        dense_weight: float = DENSE_WEIGHT,
     ) -> list[Hit]:
+        """Best first. ``dense_weight`` scales the dense ranking in the fusion (BM25's weight is 1)."""
         query = self.check_query(query)
         allowed = self._allowed(function, dimension)
         dense = self._dense_matches(query, function, dimension) if mode != "bm25" else {}
         lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
-        return self._fuse(dense, lexical, mode, guess_language(query))[:top_k]
+        return self._fuse(dense, lexical, mode, guess_language(query), dense_weight)[:top_k]
 
     def check_query(self, query: str) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -161,12 +165,17 @@ class Retriever:
         return best
 
     def _fuse(
-        self, dense: dict[str, _Match], lexical: dict[str, _Match], mode: Mode, language: Language | None
+        self,
+        dense: dict[str, _Match],
+        lexical: dict[str, _Match],
+        mode: Mode,
+        language: Language | None,
+        dense_weight: float,
     ) -> list[Hit]:
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(lexical)
         fused: dict[str, float] = {}
-        for weight, ranks in ((DENSE_WEIGHT, dense_rank), (1.0, lexical_rank)):
+        for weight, ranks in ((dense_weight, dense_rank), (1.0, lexical_rank)):
             for entry_id, rank in ranks.items():
                 fused[entry_id] = fused.get(entry_id, 0.0) + weight / (RRF_K + rank)
         if mode == "dense":
@@ -185,6 +194,8 @@ class Retriever:
                     matched_language=match.language,
                     dense_score=round(dense[entry_id].score, 6) if entry_id in dense else None,
                     bm25_score=round(lexical[entry_id].score, 6) if entry_id in lexical else None,
+                    dense_rank=dense_rank.get(entry_id),
+                    bm25_rank=lexical_rank.get(entry_id),
                 )
             )
         # Ties (rare) break on the dense score, then the id, so output is deterministic.

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "dimensions.yaml"
 
     @property
+    def planner_file(self) -> Path:
+        return self.knowledge_dir / "planner.yaml"
+
+    @property
+    def wording_file(self) -> Path:
+        return self.knowledge_dir / "wording.yaml"
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 

@@ -1,0 +1,617 @@
+"""The offline planner: from an intake to a validated, grounded draft plan numérique.
+
+Deterministic and explainable, with no model call: the gate decides whether a
+plan may be drafted at all; each pain point is matched to catalogue entries
+by the hybrid retriever under thresholds tuned on the evals
+(``knowledge/planner.yaml``); capabilities already in place are dropped and
+missing prerequisites added; every initiative is linked to the objectives it
+serves (or set aside as *unaligned*, never given an invented link); the
+survivors are prioritised (impact against effort, dependencies first),
+scheduled from ``today`` and costed from the catalogue's activity templates.
+The result is validated with the model's business rules: an invalid plan is a
+bug and raises, it is never printed.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from .catalogue import Catalogue, CatalogueEntry
+from .errors import PlanInvalidError
+from .gate import GateResult, check_prerequisites
+from .intake import Intake
+from .knowledge import PlannerConfig, Wording
+from .models import (
+    Activity,
+    Budget,
+    DigitalPlan,
+    FollowUp,
+    InitiativeActions,
+    Objective,
+    PainPoint,
+    PlannedInitiative,
+    Severity,
+    StrategicPlan,
+    first_error,
+    validate_plan,
+)
+from .report import BudgetSummary, GateOutput, InPlace, PlanReport, SetAside, money
+from .retrieval import Hit, Retriever
+from .smart import fold
+from .vocabulary import BusinessFunction, Language, SizeBand
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n+\s*(?:[-*•]\s*)?")
+_WEEK = timedelta(weeks=1)
+
+
+@dataclass
+class _Pain:
+    point: PainPoint
+    hits: list[Hit]
+    answer: list[Hit]
+
+
+@dataclass
+class _Candidate:
+    entry: CatalogueEntry
+    pains: list[str] = field(default_factory=list)
+    matched: str | None = None
+    prerequisite_of: str | None = None
+    supports: list[str] = field(default_factory=list)
+    value: float = 0.0
+
+
+class Planner:
+    """Builds a :class:`PlanReport` from an :class:`Intake`. Build once, plan many intakes."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        retriever: Retriever,
+        config: PlannerConfig,
+        wording: Wording,
+        *,
+        gate_max_age_months: int = 24,
+    ) -> None:
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.config = config
+        self.wording = wording
+        self.gate_max_age_months = gate_max_age_months
+        self._reference_budget = {
+            band: statistics.median(
+                (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
+            )
+            for band in SizeBand
+        }
+
+    # --- the whole pipeline ---------------------------------------------------------------
+
+    def plan(self, intake: Intake, today: date) -> PlanReport:
+        language = intake.language
+        strategy = intake.strategic_plan.to_model() if intake.strategic_plan else None
+        gate = check_prerequisites(strategy, today=today, max_age_months=self.gate_max_age_months)
+        pains = self._pain_points(intake)
+        owner = intake.constraints.follow_up_owner
+        warnings = gate.warning_messages(language)
+        if not owner:
+            warnings.append(self._t("warning.follow_up", language))
+        base: dict[str, Any] = {
+            "language": language,
+            "company": intake.company,
+            "today": today,
+            "catalogue_hash": self.catalogue.content_hash[:16],
+            "pain_points": [pain.point for pain in pains],
+            "follow_up": FollowUp(owner=owner, cadence=self._t("cadence.monthly", language)),
+        }
+        if not gate.ready:
+            self._validate(intake, strategy, pains, [], [], [])
+            return PlanReport(
+                **base,
+                gate=GateOutput(ready=False, missing=gate.missing_messages(language), warnings=warnings),
+                next_steps=self._next_steps(gate, language),
+                preliminary_observations=[self._observation(pain, language) for pain in pains],
+            )
+        assert strategy is not None  # the gate is ready only with a strategic plan
+        return self._draft(intake, today, strategy, gate, pains, warnings, base)
+
+    def _draft(
+        self,
+        intake: Intake,
+        today: date,
+        strategy: StrategicPlan,
+        gate: GateResult,
+        pains: list[_Pain],
+        warnings: list[str],
+        base: dict[str, Any],
+    ) -> PlanReport:
+        language = intake.language
+        band = SizeBand.for_employees(intake.company.employees)
+        in_place = self._in_place(intake.existing_systems)
+        candidates = self._select(pains, in_place)
+        self._add_prerequisites(candidates, in_place)
+        self._link(candidates, strategy, pains, language)
+        aligned, unaligned = self._split_aligned(candidates, language, pains)
+        ordered = self._prioritise(aligned, intake, pains, band)
+        kept, deferred = self._schedule(ordered, intake, today, band, language)
+        initiatives = [
+            self._initiative(c, rank, start, horizon, pains, strategy, language)
+            for rank, (c, start, horizon) in enumerate(kept, 1)
+        ]
+        action_plan = [self._actions(c.entry, start, band, language) for c, start, _ in kept]
+        budget = self._budget(action_plan, intake.constraints.budget_cad, language)
+        if budget.status in ("may_exceed", "exceeds"):
+            warnings.append(budget.note)
+        self._validate(intake, strategy, pains, initiatives, action_plan, list(in_place))
+        answered = {pid for c, _, _ in kept for pid in c.pains}
+        return PlanReport(
+            **base,
+            gate=GateOutput(ready=True, missing=[], warnings=warnings),
+            initiatives=initiatives,
+            action_plan=action_plan,
+            unaligned=unaligned,
+            deferred=deferred,
+            in_place=[InPlace(catalogue_id=i, evidence=e) for i, e in in_place.items()],
+            unanswered=[self._t("unanswered", language, pain=p.point.id) for p in pains if not p.answer],
+            budget=budget,
+            plan_size_rationale=self._t(
+                "size.rationale",
+                language,
+                count=len(kept),
+                answered=len(answered),
+                total=len(pains),
+                employees=intake.company.employees,
+                concurrency=self.config.concurrency.for_band(band),
+                cap=self.config.plan_size.for_band(band),
+            ),
+        )
+
+    # --- 2. pain points -------------------------------------------------------------------
+
+    def _pain_points(self, intake: Intake) -> list[_Pain]:
+        pains: list[_Pain] = []
+        for text in intake.pain_points:
+            for part in self._split(text):
+                hits = self._search(part)
+                answer = self._answer(hits)
+                point = PainPoint(
+                    id=f"P{len(pains) + 1}",
+                    text=part,
+                    function=self.catalogue[answer[0].id].function if answer else self._cue_function(part),
+                    severity=self._severity(part),
+                )
+                pains.append(_Pain(point, hits, answer))
+        return pains
+
+    def _split(self, text: str) -> list[str]:
+        """Split a statement into sentences only when they clearly name different problems.
+
+        "The schedule is on a whiteboard. Also, our quotes take a week." becomes two pain
+        points when each sentence, alone, is matched to a different initiative by *both*
+        rankers at rank 1; two sentences about one problem stay one pain point.
+        """
+        parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 6]
+        if len(parts) < 2:
+            return [text]
+        tops = []
+        for part in parts:
+            hits = self._search(part, top_k=1)
+            if not hits or hits[0].dense_rank != 1 or hits[0].bm25_rank != 1:
+                return [text]
+            tops.append(hits[0].id)
+        return parts if len(set(tops)) == len(tops) else [text]
+
+    def _answer(self, hits: list[Hit], excluded: set[str] | frozenset[str] = frozenset()) -> list[Hit]:
+        """The hits that clearly answer a pain point (thresholds in planner.yaml)."""
+        rules = self.config.selection
+        hits = [hit for hit in hits if hit.id not in excluded]
+        if not hits or hits[0].score < rules.min_score:
+            return []
+        return [hits[0], *(hit for hit in hits[1:2] if hit.score >= rules.second_ratio * hits[0].score)]
+
+    def _search(self, text: str, top_k: int | None = None) -> list[Hit]:
+        rules = self.config.selection
+        return self.retriever.search(text, top_k=top_k or rules.candidates, dense_weight=rules.dense_weight)
+
+    def _severity(self, text: str) -> Severity:
+        folded = fold(text)
+        cues = self.config.severity_cues
+        if _mentions(folded, [*cues.high.fr, *cues.high.en]):
+            return Severity.HIGH
+        if _mentions(folded, [*cues.low.fr, *cues.low.en]):
+            return Severity.LOW
+        return Severity.MEDIUM
+
+    def _cue_function(self, text: str) -> BusinessFunction:
+        functions = self._functions_named(text)
+        return functions[0] if functions else BusinessFunction.MANAGEMENT
+
+    def _functions_named(self, text: str) -> list[BusinessFunction]:
+        folded = fold(text)
+        return [f for f, cues in self.config.function_cues.items() if _mentions(folded, [*cues.fr, *cues.en])]
+
+    # --- 4. selection ---------------------------------------------------------------------
+
+    def _in_place(self, systems: list[str]) -> dict[str, str]:
+        """Catalogue ids already running, with the evidence (product or phrase) that says so."""
+        found: dict[str, str] = {}
+        for entry in self.catalogue:
+            for system in systems:
+                if any(_same_product(product, system) for product in entry.in_place.products) or any(
+                    fold(phrase) in fold(system) for phrase in [*entry.in_place.phrases.fr, *entry.in_place.phrases.en]
+                ):
+                    found.setdefault(entry.id, system)
+        # What an in-place capability required is in place too (or moot): Acumatica means no ERP study.
+        pending = list(found)
+        while pending:
+            entry_id = pending.pop()
+            for prerequisite in self.catalogue[entry_id].prerequisites:
+                if prerequisite not in found:
+                    found[prerequisite] = f"→ {entry_id}"
+                    pending.append(prerequisite)
+        return found
+
+    def _select(self, pains: list[_Pain], in_place: dict[str, str]) -> dict[str, _Candidate]:
+        candidates: dict[str, _Candidate] = {}
+        for pain in pains:
+            pain.answer = self._answer(pain.hits, excluded=set(in_place))
+            for hit in pain.answer:
+                candidate = candidates.setdefault(hit.id, _Candidate(self.catalogue[hit.id], matched=hit.matched))
+                candidate.pains.append(pain.point.id)
+        return candidates
+
+    def _add_prerequisites(self, candidates: dict[str, _Candidate], in_place: dict[str, str]) -> None:
+        pending = list(candidates.values())
+        while pending:
+            dependent = pending.pop()
+            for prerequisite in dependent.entry.prerequisites:
+                if prerequisite in in_place:
+                    continue
+                if prerequisite not in candidates:
+                    added = _Candidate(self.catalogue[prerequisite], prerequisite_of=dependent.entry.id)
+                    candidates[prerequisite] = added
+                    pending.append(added)
+                for pid in dependent.pains:
+                    if pid not in candidates[prerequisite].pains:
+                        candidates[prerequisite].pains.append(pid)
+
+    # --- 5. objectives --------------------------------------------------------------------
+
+    def _link(
+        self, candidates: dict[str, _Candidate], strategy: StrategicPlan, pains: list[_Pain], language: Language
+    ) -> None:
+        """Supports = objectives close in meaning to the initiative or to the pains it answers."""
+        objectives = strategy.objectives
+        if not candidates or not objectives:
+            return
+        encode = self.retriever.dense.encoder()
+        pain_text = {pain.point.id: pain.point.text for pain in pains}
+        ids = list(candidates)
+        initiative_docs = [
+            f"{candidates[i].entry.name.get(language)}. {candidates[i].entry.summary.get(language)}" for i in ids
+        ]
+        vectors = np.asarray(encode([o.text for o in objectives] + initiative_docs + list(pain_text.values())))
+        objective_vectors = vectors[: len(objectives)]
+        initiative_vectors = dict(zip(ids, vectors[len(objectives) : len(objectives) + len(ids)], strict=True))
+        pain_vectors = dict(zip(pain_text, vectors[len(objectives) + len(ids) :], strict=True))
+        objective_functions = [set(self._functions_named(o.text)) for o in objectives]
+        top_k = self.config.linking.retrieval_top_k
+        retrieved = [{hit.id for hit in self.retriever.search(o.text, top_k=top_k)} for o in objectives]
+        for entry_id, candidate in candidates.items():
+            if candidate.prerequisite_of:
+                continue  # a prerequisite serves what its dependent serves (set below)
+            candidate.supports = self._supports(
+                candidate,
+                objectives,
+                objective_vectors,
+                objective_functions,
+                retrieved,
+                initiative_vectors[entry_id],
+                [pain_vectors[p] for p in candidate.pains],
+                pains,
+            )
+        for candidate in candidates.values():
+            if candidate.prerequisite_of:
+                candidate.supports = _served_by_dependents(candidate.entry.id, candidates)
+
+    def _supports(
+        self,
+        candidate: _Candidate,
+        objectives: list[Objective],
+        objective_vectors: np.ndarray,
+        objective_functions: list[set[BusinessFunction]],
+        retrieved: list[set[str]],
+        initiative_vector: np.ndarray,
+        pain_vectors: list[np.ndarray],
+        pains: list[_Pain],
+    ) -> list[str]:
+        rules = self.config.linking
+        answered = [p.point for p in pains if p.point.id in candidate.pains]
+        functions = {candidate.entry.function} | {p.function for p in answered}
+        functions |= {f for p in answered for f in self._functions_named(p.text)}
+        similarity = objective_vectors @ initiative_vector
+        for vector in pain_vectors:
+            similarity = np.maximum(similarity, objective_vectors @ vector)
+        scored = [
+            (
+                float(similarity[i])
+                + (rules.function_bonus if objective_functions[i] & functions else 0.0)
+                + (rules.retrieval_bonus if candidate.entry.id in retrieved[i] else 0.0),
+                o.id,
+            )
+            for i, o in enumerate(objectives)
+        ]
+        return [oid for score, oid in sorted(scored, key=lambda s: -s[0]) if score >= rules.min_similarity]
+
+    def _split_aligned(
+        self, candidates: dict[str, _Candidate], language: Language, pains: list[_Pain]
+    ) -> tuple[list[_Candidate], list[SetAside]]:
+        aligned = [c for c in candidates.values() if c.supports]
+        unaligned = [
+            SetAside(
+                catalogue_id=c.entry.id,
+                title=c.entry.name.get(language),
+                addresses=c.pains,
+                reason=self._t("unaligned.reason", language, pains=self._pain_list(c.pains, pains, language)),
+            )
+            for c in candidates.values()
+            if not c.supports
+        ]
+        return aligned, unaligned
+
+    # --- 6. priorities and schedule -------------------------------------------------------
+
+    def _prioritise(
+        self, candidates: list[_Candidate], intake: Intake, pains: list[_Pain], band: SizeBand
+    ) -> list[_Candidate]:
+        severity = {pain.point.id: int(pain.point.severity) for pain in pains}
+        for candidate in candidates:
+            entry = candidate.entry
+            gaps = [5 - intake.maturity[d] if d in intake.maturity else 2.5 for d in entry.dimensions]
+            impact = (
+                sum(severity[p] for p in candidate.pains)
+                + 1.5 * sum(o.startswith("SO") for o in candidate.supports)
+                + 1.0 * sum(o.startswith("OO") for o in candidate.supports)
+                + 2.0 * statistics.mean(gaps) / 5
+            )
+            budget = entry.budget_cad.for_band(band)
+            weeks = sum(a.duration_weeks for a in entry.activities)
+            effort = (budget.min + budget.max) / 2 / self._reference_budget[band] + weeks / 26
+            candidate.value = round(impact / (1 + effort), 6)
+        return _dependencies_first(candidates)
+
+    def _schedule(
+        self, ordered: list[_Candidate], intake: Intake, today: date, band: SizeBand, language: Language
+    ) -> tuple[list[tuple[_Candidate, date, str]], list[SetAside]]:
+        cap = self.config.plan_size.for_band(band)
+        horizon = min(intake.constraints.horizon_months or self.config.default_horizon_months, 36)
+        slots = [today] * self.config.concurrency.for_band(band)
+        ends: dict[str, date] = {}
+        kept: list[tuple[_Candidate, date, str]] = []
+        deferred: list[SetAside] = []
+        for candidate in ordered:
+            entry = candidate.entry
+            blocked = [p for p in entry.prerequisites if p not in ends and p in {c.entry.id for c in ordered}]
+            slot = min(range(len(slots)), key=lambda i: slots[i])
+            start = max([slots[slot], *(ends[p] for p in entry.prerequisites if p in ends)])
+            months = (start - today).days / 30.44
+            if len(kept) >= cap or blocked or months >= horizon:
+                reason = (
+                    ("deferred.size", {"cap": cap})
+                    if len(kept) >= cap or blocked
+                    else ("deferred.horizon", {"months": horizon})
+                )
+                deferred.append(
+                    SetAside(
+                        catalogue_id=entry.id,
+                        title=entry.name.get(language),
+                        addresses=candidate.pains,
+                        reason=self._t(reason[0], language, **reason[1]),
+                    )
+                )
+                continue
+            end = start + _WEEK * sum(a.duration_weeks for a in entry.activities)
+            slots[slot] = ends[entry.id] = end
+            kept.append((candidate, start, "0-6" if months < 6 else "6-18" if months < 18 else "18-36"))
+        return kept, deferred
+
+    # --- 7. action plan and budget --------------------------------------------------------
+
+    def _actions(self, entry: CatalogueEntry, start: date, band: SizeBand, language: Language) -> InitiativeActions:
+        budget = entry.budget_cad.for_band(band)
+        activities = []
+        for template in entry.activities:
+            end = start + _WEEK * template.duration_weeks
+            activities.append(
+                Activity(
+                    name=template.name.get(language),
+                    responsible=template.responsible.get(language),
+                    budget_cad=Budget(
+                        min=_round_hundred(budget.min * template.budget_share),
+                        max=_round_hundred(budget.max * template.budget_share),
+                    ),
+                    start=start,
+                    target_date=end,
+                )
+            )
+            start = end
+        return InitiativeActions(initiative=entry.id, activities=activities)
+
+    def _budget(
+        self, action_plan: list[InitiativeActions], envelope: float | None, language: Language
+    ) -> BudgetSummary:
+        low = sum(a.budget_cad.min for actions in action_plan for a in actions.activities)
+        high = sum(a.budget_cad.max for actions in action_plan for a in actions.activities)
+        if envelope is None:
+            status = "none"
+        else:
+            status = "exceeds" if low > envelope else "may_exceed" if high > envelope else "within"
+        amounts = {"low": money(low, language), "high": money(high, language)}
+        if envelope is not None:
+            amounts["budget"] = money(envelope, language)
+        return BudgetSummary(
+            total_min=low,
+            total_max=high,
+            envelope=envelope,
+            status=status,
+            note=self._t(f"budget.{status}", language, **amounts),
+        )
+
+    # --- output ---------------------------------------------------------------------------
+
+    def _initiative(
+        self,
+        candidate: _Candidate,
+        priority: int,
+        start: date,
+        horizon: str,
+        pains: list[_Pain],
+        strategy: StrategicPlan,
+        language: Language,
+    ) -> PlannedInitiative:
+        objective_text = {o.id: o.text for o in strategy.objectives}
+        parts = []
+        if candidate.prerequisite_of:
+            dependent = self.catalogue[candidate.prerequisite_of].name.get(language)
+            parts.append(self._t("rationale.prerequisite", language, dependent=dependent))
+        parts.append(self._t("rationale.answers", language, pains=self._pain_list(candidate.pains, pains, language)))
+        served = ", ".join(f"{oid} {_quote(objective_text[oid], language)}" for oid in candidate.supports)
+        parts.append(self._t("rationale.serves", language, objectives=served))
+        if candidate.matched:
+            parts.append(self._t("rationale.matched", language, phrase=candidate.matched))
+        texts = {pain.point.id: pain.point.text for pain in pains}
+        return PlannedInitiative(
+            catalogue_id=candidate.entry.id,
+            title=candidate.entry.name.get(language),
+            addresses=candidate.pains,
+            supports=candidate.supports,
+            priority=priority,
+            horizon=horizon,
+            start=start,
+            rationale=" ".join(parts),
+            evidence=[texts[p] for p in candidate.pains],
+        )
+
+    def _validate(
+        self,
+        intake: Intake,
+        strategy: StrategicPlan | None,
+        pains: list[_Pain],
+        initiatives: list[PlannedInitiative],
+        action_plan: list[InitiativeActions],
+        in_place: list[str],
+    ) -> DigitalPlan:
+        plan = {
+            "language": intake.language,
+            "company": intake.company,
+            "strategic_plan": strategy,
+            "maturity": {"scores": intake.maturity},
+            "pain_points": [pain.point for pain in pains],
+            "in_place": in_place,
+            "initiatives": initiatives,
+            "action_plan": action_plan,
+            "follow_up": {"owner": intake.constraints.follow_up_owner},
+        }
+        try:
+            return validate_plan(_plain(plan), self.catalogue)
+        except ValidationError as exc:
+            raise PlanInvalidError(f"the planner produced an invalid plan ({first_error(exc)})") from exc
+
+    def _next_steps(self, gate: GateResult, language: Language) -> list[str]:
+        items = " ".join(gate.missing_messages(language))
+        return [
+            self._t("next.why", language),
+            self._t("next.complete", language, items=items),
+            self._t("next.smart", language),
+            self._t("next.diagnostic", language),
+        ]
+
+    def _observation(self, pain: _Pain, language: Language) -> str:
+        point = pain.point
+        return self._t(
+            "observation",
+            language,
+            pain=point.id,
+            text=point.text,
+            function=self._t(f"function.{point.function.value}", language),
+            severity=self._t(f"severity.{int(point.severity)}", language),
+        )
+
+    def _pain_list(self, ids: list[str], pains: list[_Pain], language: Language) -> str:
+        texts = {pain.point.id: pain.point.text for pain in pains}
+        return ", ".join(f"{pid} {_quote(_shorten(texts[pid]), language)}" for pid in ids)
+
+    def _t(self, key: str, language: Language, **params: object) -> str:
+        return self.wording.text(key, language, **params)
+
+
+# --- small pure helpers ---------------------------------------------------------------------
+
+
+def _mentions(folded: str, cues: list[str]) -> bool:
+    """A cue matches at the start of a word ("livr" matches "livraisons", not "délivrer")."""
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(fold(cue))}", folded) for cue in cues)
+
+
+def _same_product(product: str, system: str) -> bool:
+    """'HubSpot' runs if the intake says 'HubSpot CRM'; 'Sage 50' matches 'Sage 50 cloud';
+    one word alone ('Odoo') does not prove a specific module ('Odoo CRM')."""
+    p, s = fold(product).split(), fold(system).split()
+    return _contains(s, p) or (len(s) >= 2 and _contains(p, s))
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    return any(haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
+
+
+def _served_by_dependents(entry_id: str, candidates: dict[str, _Candidate]) -> list[str]:
+    served: list[str] = []
+    for candidate in candidates.values():
+        if entry_id in candidate.entry.prerequisites:
+            supports = candidate.supports or _served_by_dependents(candidate.entry.id, candidates)
+            served.extend(o for o in supports if o not in served)
+    return served
+
+
+def _dependencies_first(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Highest value first, but never before a prerequisite that is also in the plan."""
+    remaining = sorted(candidates, key=lambda c: (-c.value, c.entry.id))
+    ids = {c.entry.id for c in candidates}
+    ordered: list[_Candidate] = []
+    placed: set[str] = set()
+    while remaining:
+        ready = next(c for c in remaining if all(p in placed or p not in ids for p in c.entry.prerequisites))
+        remaining.remove(ready)
+        ordered.append(ready)
+        placed.add(ready.entry.id)
+    return ordered
+
+
+def _round_hundred(value: float) -> float:
+    return float(round(value / 100) * 100)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _quote(text: str, language: Language) -> str:
+    return f"« {text} »" if language is Language.FR else f'"{text}"'
+
+
+def _plain(value: Any) -> Any:
+    """Models to plain data so the plan is validated from scratch, business rules included."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="python", exclude_computed_fields=True)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
