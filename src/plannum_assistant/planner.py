@@ -85,6 +85,18 @@ class Planner:
         self.config = config
         self.wording = wording
         self.gate_max_age_months = gate_max_age_months
+        self._products = {
+            e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue
+        }
+        self._phrases = {
+            e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue
+        }
+        self._function_patterns = {
+            function: _cue_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
+        }
+        severity = config.severity_cues
+        self._high = _cue_pattern([*severity.high.fr, *severity.high.en])
+        self._low = _cue_pattern([*severity.low.fr, *severity.low.en])
         self._reference_budget = {
             band: statistics.median(
                 (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
@@ -176,37 +188,32 @@ class Planner:
     # --- 2. pain points -------------------------------------------------------------------
 
     def _pain_points(self, intake: Intake) -> list[_Pain]:
+        texts = [part for text in intake.pain_points for part in self._split(text)]
         pains: list[_Pain] = []
-        for text in intake.pain_points:
-            for part in self._split(text):
-                hits = self._search(part)
-                answer = self._answer(hits)
-                point = PainPoint(
-                    id=f"P{len(pains) + 1}",
-                    text=part,
-                    function=self.catalogue[answer[0].id].function if answer else self._cue_function(part),
-                    severity=self._severity(part),
-                )
-                pains.append(_Pain(point, hits, answer))
+        for number, (text, hits) in enumerate(zip(texts, self._search(texts), strict=True), 1):
+            answer = self._answer(hits)
+            point = PainPoint(
+                id=f"P{number}",
+                text=text,
+                function=self.catalogue[answer[0].id].function if answer else self._cue_function(text),
+                severity=self._severity(text),
+            )
+            pains.append(_Pain(point, hits, answer))
         return pains
 
     def _split(self, text: str) -> list[str]:
         """Split a statement into sentences only when they clearly name different problems.
 
-        "The schedule is on a whiteboard. Also, our quotes take a week." becomes two pain
-        points when each sentence, alone, is matched to a different initiative by *both*
-        rankers at rank 1; two sentences about one problem stay one pain point.
+        "Our reps keep contacts in their phones. The CNC breaks down because nobody
+        maintains it." becomes two pain points because each sentence, alone, clearly
+        answers to a different initiative; sentences about one problem stay together.
         """
         parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 6]
         if len(parts) < 2:
             return [text]
-        tops = []
-        for part in parts:
-            hits = self._search(part, top_k=1)
-            if not hits or hits[0].dense_rank != 1 or hits[0].bm25_rank != 1:
-                return [text]
-            tops.append(hits[0].id)
-        return parts if len(set(tops)) == len(tops) else [text]
+        answers = [self._answer(hits) for hits in self._search(parts)]
+        tops = {answer[0].id for answer in answers if answer}
+        return parts if len(tops) == len(parts) else [text]
 
     def _answer(self, hits: list[Hit], excluded: set[str] | frozenset[str] = frozenset()) -> list[Hit]:
         """The hits that clearly answer a pain point (thresholds in planner.yaml)."""
@@ -216,16 +223,15 @@ class Planner:
             return []
         return [hits[0], *(hit for hit in hits[1:2] if hit.score >= rules.second_ratio * hits[0].score)]
 
-    def _search(self, text: str, top_k: int | None = None) -> list[Hit]:
+    def _search(self, texts: list[str]) -> list[list[Hit]]:
         rules = self.config.selection
-        return self.retriever.search(text, top_k=top_k or rules.candidates, dense_weight=rules.dense_weight)
+        return self.retriever.search_many(texts, top_k=rules.candidates, dense_weight=rules.dense_weight)
 
     def _severity(self, text: str) -> Severity:
         folded = fold(text)
-        cues = self.config.severity_cues
-        if _mentions(folded, [*cues.high.fr, *cues.high.en]):
+        if self._high.search(folded):
             return Severity.HIGH
-        if _mentions(folded, [*cues.low.fr, *cues.low.en]):
+        if self._low.search(folded):
             return Severity.LOW
         return Severity.MEDIUM
 
@@ -235,17 +241,19 @@ class Planner:
 
     def _functions_named(self, text: str) -> list[BusinessFunction]:
         folded = fold(text)
-        return [f for f, cues in self.config.function_cues.items() if _mentions(folded, [*cues.fr, *cues.en])]
+        return [function for function, pattern in self._function_patterns.items() if pattern.search(folded)]
 
     # --- 4. selection ---------------------------------------------------------------------
 
     def _in_place(self, systems: list[str]) -> dict[str, str]:
         """Catalogue ids already running, with the evidence (product or phrase) that says so."""
         found: dict[str, str] = {}
+        folded = [(system, fold(system)) for system in systems]
         for entry in self.catalogue:
-            for system in systems:
-                if any(_same_product(product, system) for product in entry.in_place.products) or any(
-                    fold(phrase) in fold(system) for phrase in [*entry.in_place.phrases.fr, *entry.in_place.phrases.en]
+            for system, text in folded:
+                words = text.split()
+                if any(_same_product(product, words) for product in self._products[entry.id]) or any(
+                    phrase in text for phrase in self._phrases[entry.id]
                 ):
                     found.setdefault(entry.id, system)
         # What an in-place capability required is in place too (or moot): Acumatica means no ERP study.
@@ -303,7 +311,8 @@ class Planner:
         pain_vectors = dict(zip(pain_text, vectors[len(objectives) + len(ids) :], strict=True))
         objective_functions = [set(self._functions_named(o.text)) for o in objectives]
         top_k = self.config.linking.retrieval_top_k
-        retrieved = [{hit.id for hit in self.retriever.search(o.text, top_k=top_k)} for o in objectives]
+        found = self.retriever.search_many([o.text for o in objectives], top_k=top_k)
+        retrieved = [{hit.id for hit in hits} for hits in found]
         for entry_id, candidate in candidates.items():
             if candidate.prerequisite_of:
                 continue  # a prerequisite serves what its dependent serves (set below)
@@ -555,16 +564,15 @@ class Planner:
 # --- small pure helpers ---------------------------------------------------------------------
 
 
-def _mentions(folded: str, cues: list[str]) -> bool:
-    """A cue matches at the start of a word ("livr" matches "livraisons", not "délivrer")."""
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(fold(cue))}", folded) for cue in cues)
+def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    """Cues match at the start of a word ("livr" matches "livraisons", not "délivrer")."""
+    return re.compile("|".join(rf"(?<![a-z0-9]){re.escape(fold(cue))}" for cue in cues))
 
 
-def _same_product(product: str, system: str) -> bool:
-    """'HubSpot' runs if the intake says 'HubSpot CRM'; 'Sage 50' matches 'Sage 50 cloud';
-    one word alone ('Odoo') does not prove a specific module ('Odoo CRM')."""
-    p, s = fold(product).split(), fold(system).split()
-    return _contains(s, p) or (len(s) >= 2 and _contains(p, s))
+def _same_product(product: list[str], system: list[str]) -> bool:
+    """Folded word lists. 'HubSpot' runs if the intake says 'HubSpot CRM'; 'Sage 50' matches
+    'Sage 50 cloud'; one word alone ('Odoo') does not prove a specific module ('Odoo CRM')."""
+    return _contains(system, product) or (len(system) >= 2 and _contains(product, system))
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:

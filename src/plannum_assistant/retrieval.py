@@ -26,7 +26,7 @@ from .vocabulary import BusinessFunction, Dimension, Language
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
 DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
-DENSE_CANDIDATES = 200  # texts fetched from Chroma per query: enough to cover every entry's best texts
+DENSE_CANDIDATES = 100  # texts fetched from Chroma per query: enough to cover every entry's best texts
 
 
 class Hit(BaseModel):
@@ -119,11 +119,32 @@ class Retriever:
         dense_weight: float = DENSE_WEIGHT,
     ) -> list[Hit]:
         """Best first. ``dense_weight`` scales the dense ranking in the fusion (BM25's weight is 1)."""
-        query = self.check_query(query)
+        return self.search_many(
+            [query], top_k=top_k, mode=mode, function=function, dimension=dimension, dense_weight=dense_weight
+        )[0]
+
+    def search_many(
+        self,
+        queries: list[str],
+        *,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        function: BusinessFunction | None = None,
+        dimension: Dimension | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+    ) -> list[list[Hit]]:
+        """:meth:`search` for several queries with one embedding batch and one Chroma call."""
+        queries = [self.check_query(query) for query in queries]
+        if not queries:
+            return []
         allowed = self._allowed(function, dimension)
-        dense = self._dense_matches(query, function, dimension) if mode != "bm25" else {}
-        lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
-        return self._fuse(dense, lexical, mode, guess_language(query), dense_weight)[:top_k]
+        dense = self._dense_matches(queries, function, dimension) if mode != "bm25" else [{} for _ in queries]
+        results = []
+        for query, dense_matches in zip(queries, dense, strict=True):
+            lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
+            fused = self._fuse(dense_matches, lexical, mode, guess_language(query), dense_weight, top_k)
+            results.append(fused)
+        return results
 
     def check_query(self, query: str) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -145,8 +166,8 @@ class Retriever:
         }
 
     def _dense_matches(
-        self, query: str, function: BusinessFunction | None, dimension: Dimension | None
-    ) -> dict[str, _Match]:
+        self, queries: list[str], function: BusinessFunction | None, dimension: Dimension | None
+    ) -> list[dict[str, _Match]]:
         clauses: list[dict[str, Any]] = []
         if function is not None:
             clauses.append({"function": function.value})
@@ -154,15 +175,16 @@ class Retriever:
             clauses.append({f"dim_{dimension.value}": True})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         collection = self.dense.collection()
-        result = collection.query(query_texts=[query], n_results=min(DENSE_CANDIDATES, collection.count()), where=where)
-        best: dict[str, _Match] = {}
-        for distance, text, metadata in zip(
-            result["distances"][0], result["documents"][0], result["metadatas"][0], strict=True
-        ):
-            entry_id = str(metadata["entry_id"])
-            if entry_id not in best:  # results come sorted: the first text of an entry is its best
-                best[entry_id] = _Match(1.0 - float(distance), text, Language(metadata["language"]))
-        return best
+        result = collection.query(query_texts=queries, n_results=min(DENSE_CANDIDATES, collection.count()), where=where)
+        matches = []
+        for distances, texts, metadatas in zip(result["distances"], result["documents"], result["metadatas"], strict=True):
+            best: dict[str, _Match] = {}
+            for distance, text, metadata in zip(distances, texts, metadatas, strict=True):
+                entry_id = str(metadata["entry_id"])
+                if entry_id not in best:  # results come sorted: the first text of an entry is its best
+                    best[entry_id] = _Match(1.0 - float(distance), text, Language(metadata["language"]))
+            matches.append(best)
+        return matches
 
     def _fuse(
         self,
@@ -171,6 +193,7 @@ class Retriever:
         mode: Mode,
         language: Language | None,
         dense_weight: float,
+        top_k: int,
     ) -> list[Hit]:
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(lexical)
@@ -182,14 +205,16 @@ class Retriever:
             fused = {entry_id: dense[entry_id].score for entry_id in dense}
         elif mode == "bm25":
             fused = {entry_id: lexical[entry_id].score for entry_id in lexical}
+        # Ties (rare) break on the dense score, then the id, so output is deterministic.
+        ordered = sorted(fused, key=lambda e: (-fused[e], -(dense[e].score if e in dense else 0.0), e))[:top_k]
         hits = []
-        for entry_id, score in fused.items():
+        for entry_id in ordered:
             match = dense.get(entry_id) or lexical[entry_id]
             hits.append(
                 Hit(
                     id=entry_id,
                     name=self.catalogue[entry_id].name.get(language or match.language),
-                    score=round(score, 6),
+                    score=round(fused[entry_id], 6),
                     matched=match.text,
                     matched_language=match.language,
                     dense_score=round(dense[entry_id].score, 6) if entry_id in dense else None,
@@ -198,8 +223,7 @@ class Retriever:
                     bm25_rank=lexical_rank.get(entry_id),
                 )
             )
-        # Ties (rare) break on the dense score, then the id, so output is deterministic.
-        return sorted(hits, key=lambda h: (-h.score, -(h.dense_score or 0.0), h.id))
+        return hits
 
 
 def _ranks(matches: dict[str, _Match]) -> dict[str, int]:
