@@ -111,8 +111,10 @@ def test_small_talk_and_injected_orders_get_no_initiative(assistant: Assistant) 
 
 
 def test_multi_problem_statement_is_split_only_when_clear(assistant: Assistant) -> None:
-    two = ("Nos représentants gardent les contacts clients dans leur cellulaire et on perd des ventes. "
-           "La machine à commande numérique brise souvent parce que personne ne fait l'entretien préventif.")
+    two = (
+        "Nos représentants gardent les contacts clients dans leur cellulaire et on perd des ventes. "
+        "La machine à commande numérique brise souvent parce que personne ne fait l'entretien préventif."
+    )
     report = assistant.plan(_intake(pain_points=[two]), TODAY)
     assert len(report.pain_points) == 2
     one = "On perd des soumissions. Les clients attendent une semaine pour avoir un prix."

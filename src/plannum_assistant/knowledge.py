@@ -77,7 +77,11 @@ class Selection(Strict):
     candidates: int = Field(ge=1, le=20)
     dense_weight: float = Field(ge=0, le=2)
     min_score: float = Field(gt=0)
+    max_best_rank: int = Field(ge=1)
+    min_bm25: float = Field(ge=0)
+    min_dense: float = Field(ge=-1, le=1)
     second_ratio: float = Field(gt=0, le=1)
+    keep_bm25_first: bool
 
 
 class Linking(Strict):
@@ -120,12 +124,14 @@ class PlannerConfig(Strict):
     default_horizon_months: int = Field(ge=6, le=36)
     severity_cues: SeverityCues
     function_cues: dict[BusinessFunction, Cues]
+    function_dimensions: dict[BusinessFunction, list[Dimension]]
 
     @model_validator(mode="after")
-    def _every_function_has_cues(self) -> PlannerConfig:
-        missing = [f.value for f in BusinessFunction if f not in self.function_cues]
-        if missing:
-            raise ValueError(f"function_cues: missing {', '.join(missing)}")
+    def _every_function_is_mapped(self) -> PlannerConfig:
+        for field in ("function_cues", "function_dimensions"):
+            missing = [f.value for f in BusinessFunction if f not in getattr(self, field)]
+            if missing:
+                raise ValueError(f"{field}: missing {', '.join(missing)}")
         return self
 
 

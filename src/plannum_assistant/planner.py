@@ -85,12 +85,8 @@ class Planner:
         self.config = config
         self.wording = wording
         self.gate_max_age_months = gate_max_age_months
-        self._products = {
-            e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue
-        }
-        self._phrases = {
-            e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue
-        }
+        self._products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
+        self._phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
         self._function_patterns = {
             function: _cue_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
         }
@@ -110,7 +106,8 @@ class Planner:
         language = intake.language
         strategy = intake.strategic_plan.to_model() if intake.strategic_plan else None
         gate = check_prerequisites(strategy, today=today, max_age_months=self.gate_max_age_months)
-        pains = self._pain_points(intake)
+        in_place = self._in_place(intake.existing_systems)
+        pains = self._pain_points(intake, frozenset(in_place))
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language)
         if not owner:
@@ -132,24 +129,24 @@ class Planner:
                 preliminary_observations=[self._observation(pain, language) for pain in pains],
             )
         assert strategy is not None  # the gate is ready only with a strategic plan
-        return self._draft(intake, today, strategy, gate, pains, warnings, base)
+        return self._draft(intake, today, strategy, in_place, pains, warnings, base)
 
     def _draft(
         self,
         intake: Intake,
         today: date,
         strategy: StrategicPlan,
-        gate: GateResult,
+        in_place: dict[str, str],
         pains: list[_Pain],
         warnings: list[str],
         base: dict[str, Any],
     ) -> PlanReport:
         language = intake.language
         band = SizeBand.for_employees(intake.company.employees)
-        in_place = self._in_place(intake.existing_systems)
-        candidates = self._select(pains, in_place)
+        pointed = self._pointed_by_objectives(strategy, frozenset(in_place))
+        candidates = self._select(pains)
         self._add_prerequisites(candidates, in_place)
-        self._link(candidates, strategy, pains, language)
+        self._link(candidates, strategy, pains, [set(ids) for ids in pointed], language)
         aligned, unaligned = self._split_aligned(candidates, language, pains)
         ordered = self._prioritise(aligned, intake, pains, band)
         kept, deferred = self._schedule(ordered, intake, today, band, language)
@@ -187,10 +184,11 @@ class Planner:
 
     # --- 2. pain points -------------------------------------------------------------------
 
-    def _pain_points(self, intake: Intake) -> list[_Pain]:
-        texts = [part for text in intake.pain_points for part in self._split(text)]
+    def _pain_points(self, intake: Intake, in_place: frozenset[str]) -> list[_Pain]:
+        """Pain points with their candidates; capabilities already in place are never candidates."""
+        texts = [part for text in intake.pain_points for part in self._split(text, in_place)]
         pains: list[_Pain] = []
-        for number, (text, hits) in enumerate(zip(texts, self._search(texts), strict=True), 1):
+        for number, (text, hits) in enumerate(zip(texts, self._search(texts, in_place), strict=True), 1):
             answer = self._answer(hits)
             point = PainPoint(
                 id=f"P{number}",
@@ -201,7 +199,7 @@ class Planner:
             pains.append(_Pain(point, hits, answer))
         return pains
 
-    def _split(self, text: str) -> list[str]:
+    def _split(self, text: str, in_place: frozenset[str]) -> list[str]:
         """Split a statement into sentences only when they clearly name different problems.
 
         "Our reps keep contacts in their phones. The CNC breaks down because nobody
@@ -211,21 +209,33 @@ class Planner:
         parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 6]
         if len(parts) < 2:
             return [text]
-        answers = [self._answer(hits) for hits in self._search(parts)]
+        answers = [self._answer(hits) for hits in self._search(parts, in_place)]
         tops = {answer[0].id for answer in answers if answer}
         return parts if len(tops) == len(parts) else [text]
 
-    def _answer(self, hits: list[Hit], excluded: set[str] | frozenset[str] = frozenset()) -> list[Hit]:
-        """The hits that clearly answer a pain point (thresholds in planner.yaml)."""
+    def _answer(self, hits: list[Hit]) -> list[Hit]:
+        """The hits that clearly answer a pain point (rules and thresholds in planner.yaml)."""
         rules = self.config.selection
-        hits = [hit for hit in hits if hit.id not in excluded]
-        if not hits or hits[0].score < rules.min_score:
+        hits = [hit for hit in hits if self._clear(hit)]
+        if not hits or min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99) > rules.max_best_rank:
             return []
-        return [hits[0], *(hit for hit in hits[1:2] if hit.score >= rules.second_ratio * hits[0].score)]
+        best, *others = hits
+        kept = [best, *(hit for hit in others[:1] if hit.score >= rules.second_ratio * best.score)]
+        if rules.keep_bm25_first:
+            kept += [hit for hit in others if hit.bm25_rank == 1 and hit not in kept]
+        return kept
 
-    def _search(self, texts: list[str]) -> list[list[Hit]]:
+    def _clear(self, hit: Hit) -> bool:
+        """Enough evidence: a fused score over the floor, and shared words or close meaning."""
         rules = self.config.selection
-        return self.retriever.search_many(texts, top_k=rules.candidates, dense_weight=rules.dense_weight)
+        evidence = (hit.bm25_score or 0.0) >= rules.min_bm25 or (hit.dense_score or 0.0) >= rules.min_dense
+        return hit.score >= rules.min_score and evidence
+
+    def _search(self, texts: list[str], in_place: frozenset[str]) -> list[list[Hit]]:
+        rules = self.config.selection
+        return self.retriever.search_many(
+            texts, top_k=rules.candidates, dense_weight=rules.dense_weight, exclude=in_place
+        )
 
     def _severity(self, text: str) -> Severity:
         folded = fold(text)
@@ -266,10 +276,16 @@ class Planner:
                     pending.append(prerequisite)
         return found
 
-    def _select(self, pains: list[_Pain], in_place: dict[str, str]) -> dict[str, _Candidate]:
+    def _pointed_by_objectives(self, strategy: StrategicPlan, in_place: frozenset[str]) -> list[list[str]]:
+        """Per objective, the initiatives its own words retrieve from the catalogue, best first."""
+        texts = [o.text for o in strategy.objectives]
+        found = self.retriever.search_many(texts, top_k=self.config.linking.retrieval_top_k, exclude=in_place)
+        return [[hit.id for hit in hits] for hits in found]
+
+    def _select(self, pains: list[_Pain]) -> dict[str, _Candidate]:
+        """Every clear answer, once: an initiative answering several pain points addresses them all."""
         candidates: dict[str, _Candidate] = {}
         for pain in pains:
-            pain.answer = self._answer(pain.hits, excluded=set(in_place))
             for hit in pain.answer:
                 candidate = candidates.setdefault(hit.id, _Candidate(self.catalogue[hit.id], matched=hit.matched))
                 candidate.pains.append(pain.point.id)
@@ -293,7 +309,12 @@ class Planner:
     # --- 5. objectives --------------------------------------------------------------------
 
     def _link(
-        self, candidates: dict[str, _Candidate], strategy: StrategicPlan, pains: list[_Pain], language: Language
+        self,
+        candidates: dict[str, _Candidate],
+        strategy: StrategicPlan,
+        pains: list[_Pain],
+        retrieved: list[set[str]],
+        language: Language,
     ) -> None:
         """Supports = objectives close in meaning to the initiative or to the pains it answers."""
         objectives = strategy.objectives
@@ -310,9 +331,6 @@ class Planner:
         initiative_vectors = dict(zip(ids, vectors[len(objectives) : len(objectives) + len(ids)], strict=True))
         pain_vectors = dict(zip(pain_text, vectors[len(objectives) + len(ids) :], strict=True))
         objective_functions = [set(self._functions_named(o.text)) for o in objectives]
-        top_k = self.config.linking.retrieval_top_k
-        found = self.retriever.search_many([o.text for o in objectives], top_k=top_k)
-        retrieved = [{hit.id for hit in hits} for hits in found]
         for entry_id, candidate in candidates.items():
             if candidate.prerequisite_of:
                 continue  # a prerequisite serves what its dependent serves (set below)
@@ -348,10 +366,16 @@ class Planner:
         similarity = objective_vectors @ initiative_vector
         for vector in pain_vectors:
             similarity = np.maximum(similarity, objective_vectors @ vector)
+        dimensions = set(candidate.entry.dimensions)
+        mapping = self.config.function_dimensions
+        related = [
+            bool(named & functions) or any(dimensions.intersection(mapping[f]) for f in named)
+            for named in objective_functions
+        ]
         scored = [
             (
                 float(similarity[i])
-                + (rules.function_bonus if objective_functions[i] & functions else 0.0)
+                + (rules.function_bonus if related[i] else 0.0)
                 + (rules.retrieval_bonus if candidate.entry.id in retrieved[i] else 0.0),
                 o.id,
             )
@@ -399,7 +423,9 @@ class Planner:
     def _schedule(
         self, ordered: list[_Candidate], intake: Intake, today: date, band: SizeBand, language: Language
     ) -> tuple[list[tuple[_Candidate, date, str]], list[SetAside]]:
+        """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
         cap = self.config.plan_size.for_band(band)
+        chosen = _choose(ordered, cap)
         horizon = min(intake.constraints.horizon_months or self.config.default_horizon_months, 36)
         slots = [today] * self.config.concurrency.for_band(band)
         ends: dict[str, date] = {}
@@ -407,14 +433,14 @@ class Planner:
         deferred: list[SetAside] = []
         for candidate in ordered:
             entry = candidate.entry
-            blocked = [p for p in entry.prerequisites if p not in ends and p in {c.entry.id for c in ordered}]
             slot = min(range(len(slots)), key=lambda i: slots[i])
             start = max([slots[slot], *(ends[p] for p in entry.prerequisites if p in ends)])
             months = (start - today).days / 30.44
-            if len(kept) >= cap or blocked or months >= horizon:
-                reason = (
+            waiting = any(p not in ends for p in entry.prerequisites if p in chosen)
+            if entry.id not in chosen or waiting or months >= horizon:
+                key, params = (
                     ("deferred.size", {"cap": cap})
-                    if len(kept) >= cap or blocked
+                    if entry.id not in chosen
                     else ("deferred.horizon", {"months": horizon})
                 )
                 deferred.append(
@@ -422,7 +448,7 @@ class Planner:
                         catalogue_id=entry.id,
                         title=entry.name.get(language),
                         addresses=candidate.pains,
-                        reason=self._t(reason[0], language, **reason[1]),
+                        reason=self._t(key, language, **params),
                     )
                 )
                 continue
@@ -600,6 +626,25 @@ def _dependencies_first(candidates: list[_Candidate]) -> list[_Candidate]:
         ordered.append(ready)
         placed.add(ready.entry.id)
     return ordered
+
+
+def _choose(ordered: list[_Candidate], cap: int) -> set[str]:
+    """The most valuable initiatives that fit under the cap, each with its prerequisites.
+
+    A prerequisite added only for another initiative enters the plan with it, never alone.
+    """
+    by_id = {c.entry.id: c for c in ordered}
+    chosen: set[str] = set()
+    for candidate in sorted((c for c in ordered if not c.prerequisite_of), key=lambda c: (-c.value, c.entry.id)):
+        needed, pending = set(), [candidate.entry.id]
+        while pending:
+            entry_id = pending.pop()
+            if entry_id in by_id and entry_id not in chosen and entry_id not in needed:
+                needed.add(entry_id)
+                pending.extend(by_id[entry_id].entry.prerequisites)
+        if len(chosen) + len(needed) <= cap:
+            chosen |= needed
+    return chosen
 
 
 def _round_hundred(value: float) -> float:

@@ -132,8 +132,13 @@ class Retriever:
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
         dense_weight: float = DENSE_WEIGHT,
+        exclude: frozenset[str] = frozenset(),
     ) -> list[list[Hit]]:
-        """:meth:`search` for several queries with one embedding batch and one Chroma call."""
+        """:meth:`search` for several queries with one embedding batch and one Chroma call.
+
+        ``exclude`` removes entries before ranking (capabilities a company already runs), so
+        the remaining ones are ranked and fused as if the excluded ones did not exist.
+        """
         queries = [self.check_query(query) for query in queries]
         if not queries:
             return []
@@ -142,6 +147,9 @@ class Retriever:
         results = []
         for query, dense_matches in zip(queries, dense, strict=True):
             lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
+            if exclude:
+                dense_matches = {k: v for k, v in dense_matches.items() if k not in exclude}
+                lexical = {k: v for k, v in lexical.items() if k not in exclude}
             fused = self._fuse(dense_matches, lexical, mode, guess_language(query), dense_weight, top_k)
             results.append(fused)
         return results
@@ -177,7 +185,9 @@ class Retriever:
         collection = self.dense.collection()
         result = collection.query(query_texts=queries, n_results=min(DENSE_CANDIDATES, collection.count()), where=where)
         matches = []
-        for distances, texts, metadatas in zip(result["distances"], result["documents"], result["metadatas"], strict=True):
+        for distances, texts, metadatas in zip(
+            result["distances"], result["documents"], result["metadatas"], strict=True
+        ):
             best: dict[str, _Match] = {}
             for distance, text, metadata in zip(distances, texts, metadatas, strict=True):
                 entry_id = str(metadata["entry_id"])

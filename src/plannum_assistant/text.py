@@ -21,7 +21,28 @@ _ELISION = re.compile(r"^(?:[ldjmntsc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORE
 _STEMMER_NAMES = {Language.FR: "french", Language.EN: "english"}
 # Words owners use everywhere that carry no signal about *which* problem they have.
 _DOMAIN_STOPWORDS = {
-    Language.FR: {"on", "nos", "notre", "ça", "ca", "fait", "faut", "tout", "tous", "toujours", "jamais"},
+    Language.FR: {
+        "on",
+        "nos",
+        "notre",
+        "ça",
+        "ca",
+        "fait",
+        "faut",
+        "tout",
+        "tous",
+        "toujours",
+        "jamais",
+        # Québec fillers: "pis" (puis), "faque" (fait que), "ben", "tsé", "y'a"
+        "pis",
+        "faque",
+        "ben",
+        "tsé",
+        "tse",
+        "y'a",
+        "ya",
+        "genre",
+    },
     Language.EN: {"we", "our", "us", "it", "always", "never", "get", "got", "lot", "lots"},
 }
 _STOPWORDS = {
