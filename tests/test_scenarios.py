@@ -1,0 +1,47 @@
+"""The planner on every scenario company: the hard targets hold (gate, validity, no forbidden id)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plannum_assistant.assistant import Assistant
+from plannum_assistant.errors import EvalError
+from plannum_assistant.evals import evaluate_scenarios, format_scenarios, load_scenarios
+
+from .conftest import ROOT, run_cli
+
+
+@pytest.mark.parametrize("folder", ["scenarios", "scenarios-heldout"])
+def test_scenarios_meet_the_hard_targets(assistant: Assistant, folder: str) -> None:
+    scenarios = load_scenarios(ROOT / "evals" / folder, assistant.catalogue)
+    report = evaluate_scenarios(scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash)
+    summary = report["summary"]
+    assert summary["gate_accuracy"] == 1.0
+    assert summary["validity"] == 1.0
+    assert summary["must_not_include_violations"] == 0, format_scenarios(report)
+    blocked = [row for row in report["rows"] if not row["gate_expected"]]
+    assert blocked and all(row["planned"] == [] for row in blocked)  # no plan without a recent strategy
+
+
+def test_scenario_expectations_must_name_real_ids(assistant: Assistant, tmp_path: Path) -> None:
+    source = next((ROOT / "evals" / "scenarios").glob("*.yaml"))
+    (tmp_path / "x.yaml").write_text(source.read_text().replace("must_include: [", "must_include: [hoverboard, "))
+    with pytest.raises(EvalError, match="unknown catalogue id 'hoverboard'"):
+        load_scenarios(tmp_path, assistant.catalogue)
+
+
+def test_cli_eval_scenarios_writes_the_report(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("11-renovation-sans-plan.yaml", "10-regional-freight-carrier.yaml"):
+        (folder / name).write_text((ROOT / "evals" / "scenarios" / name).read_text())
+    report = tmp_path / "report.json"
+    env = {"PLANNUM_DATA_DIR": str(tmp_path / "data")}
+    result = run_cli("eval", "scenarios", "--dir", str(folder), "--report", str(report), env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text())
+    assert data["scenarios"] == 2 and data["summary"]["gate_accuracy"] == 1.0
+    assert "gate_accuracy: 1.0" in result.stdout
