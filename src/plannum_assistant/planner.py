@@ -93,6 +93,7 @@ class Planner:
         severity = config.severity_cues
         self._high = _cue_pattern([*severity.high.fr, *severity.high.en])
         self._low = _cue_pattern([*severity.low.fr, *severity.low.en])
+        self._entry_vectors: dict[tuple[str, Language], np.ndarray] = {}
         self._reference_budget = {
             band: statistics.median(
                 (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
@@ -107,7 +108,9 @@ class Planner:
         strategy = intake.strategic_plan.to_model() if intake.strategic_plan else None
         gate = check_prerequisites(strategy, today=today, max_age_months=self.gate_max_age_months)
         in_place = self._in_place(intake.existing_systems)
-        pains = self._pain_points(intake, frozenset(in_place))
+        objectives = [o.text for o in strategy.objectives] if strategy else []
+        results = self._retrieve(intake.pain_points, objectives, frozenset(in_place))
+        pains = self._pain_points(intake.pain_points, results)
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language)
         if not owner:
@@ -129,7 +132,8 @@ class Planner:
                 preliminary_observations=[self._observation(pain, language) for pain in pains],
             )
         assert strategy is not None  # the gate is ready only with a strategic plan
-        return self._draft(intake, today, strategy, in_place, pains, warnings, base)
+        pointed = [{hit.id for hit in results[text]} for text in objectives]
+        return self._draft(intake, today, strategy, in_place, pains, pointed, warnings, base)
 
     def _draft(
         self,
@@ -138,15 +142,15 @@ class Planner:
         strategy: StrategicPlan,
         in_place: dict[str, str],
         pains: list[_Pain],
+        pointed: list[set[str]],
         warnings: list[str],
         base: dict[str, Any],
     ) -> PlanReport:
         language = intake.language
         band = SizeBand.for_employees(intake.company.employees)
-        pointed = self._pointed_by_objectives(strategy, frozenset(in_place))
         candidates = self._select(pains)
         self._add_prerequisites(candidates, in_place)
-        self._link(candidates, strategy, pains, [set(ids) for ids in pointed], language)
+        self._link(candidates, strategy, pains, pointed, language)
         aligned, unaligned = self._split_aligned(candidates, language, pains)
         ordered = self._prioritise(aligned, intake, pains, band)
         kept, deferred = self._schedule(ordered, intake, today, band, language)
@@ -184,11 +188,23 @@ class Planner:
 
     # --- 2. pain points -------------------------------------------------------------------
 
-    def _pain_points(self, intake: Intake, in_place: frozenset[str]) -> list[_Pain]:
-        """Pain points with their candidates; capabilities already in place are never candidates."""
-        texts = [part for text in intake.pain_points for part in self._split(text, in_place)]
+    def _retrieve(self, statements: list[str], objectives: list[str], in_place: frozenset[str]) -> dict[str, list[Hit]]:
+        """One batched search for every pain statement, each of its sentences, and each objective.
+
+        Capabilities already in place are removed before ranking: they are never candidates.
+        """
+        sentences = [part for text in statements for part in _sentences(text)]
+        queries = list(dict.fromkeys([*statements, *sentences, *objectives]))
+        rules = self.config.selection
+        top_k = max(rules.candidates, self.config.linking.retrieval_top_k)
+        found = self.retriever.search_many(queries, top_k=top_k, dense_weight=rules.dense_weight, exclude=in_place)
+        return dict(zip(queries, found, strict=True))
+
+    def _pain_points(self, statements: list[str], results: dict[str, list[Hit]]) -> list[_Pain]:
+        texts = [part for text in statements for part in self._split(text, results)]
         pains: list[_Pain] = []
-        for number, (text, hits) in enumerate(zip(texts, self._search(texts, in_place), strict=True), 1):
+        for number, text in enumerate(texts, 1):
+            hits = results[text][: self.config.selection.candidates]
             answer = self._answer(hits)
             point = PainPoint(
                 id=f"P{number}",
@@ -199,19 +215,17 @@ class Planner:
             pains.append(_Pain(point, hits, answer))
         return pains
 
-    def _split(self, text: str, in_place: frozenset[str]) -> list[str]:
+    def _split(self, text: str, results: dict[str, list[Hit]]) -> list[str]:
         """Split a statement into sentences only when they clearly name different problems.
 
         "Our reps keep contacts in their phones. The CNC breaks down because nobody
         maintains it." becomes two pain points because each sentence, alone, clearly
         answers to a different initiative; sentences about one problem stay together.
         """
-        parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 6]
-        if len(parts) < 2:
-            return [text]
-        answers = [self._answer(hits) for hits in self._search(parts, in_place)]
+        parts = _sentences(text)
+        answers = [self._answer(results[part][: self.config.selection.candidates]) for part in parts]
         tops = {answer[0].id for answer in answers if answer}
-        return parts if len(tops) == len(parts) else [text]
+        return parts if parts and len(tops) == len(parts) else [text]
 
     def _answer(self, hits: list[Hit]) -> list[Hit]:
         """The hits that clearly answer a pain point (rules and thresholds in planner.yaml)."""
@@ -230,12 +244,6 @@ class Planner:
         rules = self.config.selection
         evidence = (hit.bm25_score or 0.0) >= rules.min_bm25 or (hit.dense_score or 0.0) >= rules.min_dense
         return hit.score >= rules.min_score and evidence
-
-    def _search(self, texts: list[str], in_place: frozenset[str]) -> list[list[Hit]]:
-        rules = self.config.selection
-        return self.retriever.search_many(
-            texts, top_k=rules.candidates, dense_weight=rules.dense_weight, exclude=in_place
-        )
 
     def _severity(self, text: str) -> Severity:
         folded = fold(text)
@@ -276,12 +284,6 @@ class Planner:
                     pending.append(prerequisite)
         return found
 
-    def _pointed_by_objectives(self, strategy: StrategicPlan, in_place: frozenset[str]) -> list[list[str]]:
-        """Per objective, the initiatives its own words retrieve from the catalogue, best first."""
-        texts = [o.text for o in strategy.objectives]
-        found = self.retriever.search_many(texts, top_k=self.config.linking.retrieval_top_k, exclude=in_place)
-        return [[hit.id for hit in hits] for hits in found]
-
     def _select(self, pains: list[_Pain]) -> dict[str, _Candidate]:
         """Every clear answer, once: an initiative answering several pain points addresses them all."""
         candidates: dict[str, _Candidate] = {}
@@ -320,16 +322,11 @@ class Planner:
         objectives = strategy.objectives
         if not candidates or not objectives:
             return
-        encode = self.retriever.dense.encoder()
         pain_text = {pain.point.id: pain.point.text for pain in pains}
-        ids = list(candidates)
-        initiative_docs = [
-            f"{candidates[i].entry.name.get(language)}. {candidates[i].entry.summary.get(language)}" for i in ids
-        ]
-        vectors = np.asarray(encode([o.text for o in objectives] + initiative_docs + list(pain_text.values())))
+        vectors = self.retriever.embed([o.text for o in objectives] + list(pain_text.values()))
         objective_vectors = vectors[: len(objectives)]
-        initiative_vectors = dict(zip(ids, vectors[len(objectives) : len(objectives) + len(ids)], strict=True))
-        pain_vectors = dict(zip(pain_text, vectors[len(objectives) + len(ids) :], strict=True))
+        pain_vectors = dict(zip(pain_text, vectors[len(objectives) :], strict=True))
+        initiative_vectors = self._initiative_vectors(list(candidates), language)
         objective_functions = [set(self._functions_named(o.text)) for o in objectives]
         for entry_id, candidate in candidates.items():
             if candidate.prerequisite_of:
@@ -347,6 +344,17 @@ class Planner:
         for candidate in candidates.values():
             if candidate.prerequisite_of:
                 candidate.supports = _served_by_dependents(candidate.entry.id, candidates)
+
+    def _initiative_vectors(self, ids: list[str], language: Language) -> dict[str, np.ndarray]:
+        """Name + summary of each entry, embedded once per planner (catalogue texts never change)."""
+        missing = [i for i in ids if (i, language) not in self._entry_vectors]
+        if missing:
+            docs = [
+                f"{self.catalogue[i].name.get(language)}. {self.catalogue[i].summary.get(language)}" for i in missing
+            ]
+            for entry_id, vector in zip(missing, self.retriever.dense.encoder()(docs), strict=True):
+                self._entry_vectors[(entry_id, language)] = np.asarray(vector, dtype=np.float32)
+        return {i: self._entry_vectors[(i, language)] for i in ids}
 
     def _supports(
         self,
@@ -588,6 +596,12 @@ class Planner:
 
 
 # --- small pure helpers ---------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a statement worth searching alone (two or more, six words or more each)."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.split()) >= 6]
+    return parts if len(parts) >= 2 else []
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:

@@ -11,6 +11,7 @@ the catalogue phrase that matched, so a suggestion can say why.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,7 +27,8 @@ from .vocabulary import BusinessFunction, Dimension, Language
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
 DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
-DENSE_CANDIDATES = 100  # texts fetched from Chroma per query: enough to cover every entry's best texts
+DENSE_CANDIDATES = 100  # texts fetched from Chroma per query: covers the best texts of every entry that can rank
+_EMBEDDING_CACHE = 2048  # query vectors kept (2 KB each)
 
 
 class Hit(BaseModel):
@@ -107,6 +109,27 @@ class Retriever:
         self.dense = dense
         self.lexical = LexicalIndex(catalogue)
         self.max_query_chars = max_query_chars
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks use it to measure a first visit)."""
+        self._vectors.clear()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for ``texts``, one row each; recent texts come from a small cache.
+
+        The planner embeds the same pain points and objectives to search and then to link
+        them to objectives: the cache makes the second time free.
+        """
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.dense.encoder()(missing), strict=True):
+                self._vectors[text] = np.asarray(vector, dtype=np.float32)
+        for text in texts:
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > _EMBEDDING_CACHE:
+            self._vectors.popitem(last=False)
+        return np.stack([self._vectors[text] for text in texts])
 
     def search(
         self,
@@ -183,7 +206,10 @@ class Retriever:
             clauses.append({f"dim_{dimension.value}": True})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         collection = self.dense.collection()
-        result = collection.query(query_texts=queries, n_results=min(DENSE_CANDIDATES, collection.count()), where=where)
+        vectors = self.embed(queries)
+        result = collection.query(
+            query_embeddings=list(vectors), n_results=min(DENSE_CANDIDATES, collection.count()), where=where
+        )
         matches = []
         for distances, texts, metadatas in zip(
             result["distances"], result["documents"], result["metadatas"], strict=True
