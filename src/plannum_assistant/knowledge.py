@@ -82,6 +82,7 @@ class Selection(Strict):
     min_dense: float = Field(ge=-1, le=1)
     second_ratio: float = Field(gt=0, le=1)
     keep_bm25_first: bool
+    max_per_pain: int = Field(ge=1, le=5)
 
 
 class Linking(Strict):
@@ -89,6 +90,8 @@ class Linking(Strict):
     function_bonus: float = Field(ge=0, lt=1)
     retrieval_top_k: int = Field(ge=1, le=43)
     retrieval_bonus: float = Field(ge=0, lt=1)
+    max_supports: int = Field(ge=1)
+    runner_up_weight: float = Field(gt=0, le=1)
 
 
 class BySize(Strict):

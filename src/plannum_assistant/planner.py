@@ -66,6 +66,7 @@ class _Candidate:
     prerequisite_of: str | None = None
     supports: list[str] = field(default_factory=list)
     value: float = 0.0
+    best_for: int = 0  # pain points where it is the first answer, not a runner-up
 
 
 class Planner:
@@ -230,14 +231,15 @@ class Planner:
     def _answer(self, hits: list[Hit]) -> list[Hit]:
         """The hits that clearly answer a pain point (rules and thresholds in planner.yaml)."""
         rules = self.config.selection
-        hits = [hit for hit in hits if self._clear(hit)]
-        if not hits or min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99) > rules.max_best_rank:
+        if not hits or not self._clear(hits[0]):
+            return []  # the fused best is weak: do not promote a weaker hit in its place
+        if min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99) > rules.max_best_rank:
             return []
-        best, *others = hits
+        best, *others = [hit for hit in hits if self._clear(hit)]
         kept = [best, *(hit for hit in others[:1] if hit.score >= rules.second_ratio * best.score)]
         if rules.keep_bm25_first:
             kept += [hit for hit in others if hit.bm25_rank == 1 and hit not in kept]
-        return kept
+        return kept[: rules.max_per_pain]
 
     def _clear(self, hit: Hit) -> bool:
         """Enough evidence: a fused score over the floor, and shared words or close meaning."""
@@ -288,9 +290,10 @@ class Planner:
         """Every clear answer, once: an initiative answering several pain points addresses them all."""
         candidates: dict[str, _Candidate] = {}
         for pain in pains:
-            for hit in pain.answer:
+            for position, hit in enumerate(pain.answer):
                 candidate = candidates.setdefault(hit.id, _Candidate(self.catalogue[hit.id], matched=hit.matched))
                 candidate.pains.append(pain.point.id)
+                candidate.best_for += position == 0
         return candidates
 
     def _add_prerequisites(self, candidates: dict[str, _Candidate], in_place: dict[str, str]) -> None:
@@ -389,7 +392,8 @@ class Planner:
             )
             for i, o in enumerate(objectives)
         ]
-        return [oid for score, oid in sorted(scored, key=lambda s: -s[0]) if score >= rules.min_similarity]
+        ranked = [oid for score, oid in sorted(scored, key=lambda s: -s[0]) if score >= rules.min_similarity]
+        return ranked[: rules.max_supports]
 
     def _split_aligned(
         self, candidates: dict[str, _Candidate], language: Language, pains: list[_Pain]
@@ -416,8 +420,11 @@ class Planner:
         for candidate in candidates:
             entry = candidate.entry
             gaps = [5 - intake.maturity[d] if d in intake.maturity else 2.5 for d in entry.dimensions]
+            # A runner-up answer counts for less than a first answer to the same pain.
+            answered = sum(severity[p] for p in candidate.pains)
+            weight = 1.0 if candidate.best_for or candidate.prerequisite_of else self.config.linking.runner_up_weight
             impact = (
-                sum(severity[p] for p in candidate.pains)
+                weight * answered
                 + 1.5 * sum(o.startswith("SO") for o in candidate.supports)
                 + 1.0 * sum(o.startswith("OO") for o in candidate.supports)
                 + 2.0 * statistics.mean(gaps) / 5

@@ -26,6 +26,7 @@ from .vocabulary import BusinessFunction, Dimension, Language
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
+TIE_BREAK = 0.01  # weight of the relative raw score next to RRF's 1/(k + rank) (0.04-0.09)
 DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
 DENSE_CANDIDATES = 100  # texts fetched from Chroma per query: covers the best texts of every entry that can rank
 _EMBEDDING_CACHE = 2048  # query vectors kept (2 KB each)
@@ -234,9 +235,13 @@ class Retriever:
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(lexical)
         fused: dict[str, float] = {}
-        for weight, ranks in ((dense_weight, dense_rank), (1.0, lexical_rank)):
+        for weight, ranks, matches in ((dense_weight, dense_rank, dense), (1.0, lexical_rank, lexical)):
+            top = max((m.score for m in matches.values()), default=0.0)
             for entry_id, rank in ranks.items():
-                fused[entry_id] = fused.get(entry_id, 0.0) + weight / (RRF_K + rank)
+                # RRF, plus a small share of the raw score relative to the best: near-ties (rank 1
+                # by a wide margin vs rank 2 by a hair) break on how strongly each ranker agreed.
+                strength = matches[entry_id].score / top if top > 0 else 0.0
+                fused[entry_id] = fused.get(entry_id, 0.0) + weight * (1.0 / (RRF_K + rank) + TIE_BREAK * strength)
         if mode == "dense":
             fused = {entry_id: dense[entry_id].score for entry_id in dense}
         elif mode == "bm25":
