@@ -15,15 +15,17 @@ from .catalogue import Catalogue, load_catalogue
 from .gate import GateResult, check_prerequisites
 from .index import DenseIndex, Progress
 from .intake import Intake
+from .interview import InterviewScript, OfflineEngine, load_script
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
 from .report import PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
-from .vocabulary import BusinessFunction, Dimension
+from .vocabulary import BusinessFunction, Dimension, Language
 
 if TYPE_CHECKING:
     from .planner import Planner
+    from .sessions import SessionStore
 
 
 class Assistant:
@@ -95,6 +97,35 @@ class Assistant:
         """The offline engine: a validated draft plan (or the gate's explanation) for an intake."""
         self.dense_index.collection(progress or (lambda _: None))
         return self.planner.plan(intake, today)
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        from .sessions import SessionStore
+
+        return SessionStore(self.settings.data_dir / "sessions.db")
+
+    @cached_property
+    def interview_script(self) -> InterviewScript:
+        return load_script(self.settings.interview_file)
+
+    def offline_engine(self, today: date) -> OfflineEngine:
+        """The guided interview, with catalogue symptoms offered to sharpen vague pain points."""
+        return OfflineEngine(
+            self.interview_script,
+            self.dimensions,
+            today=today,
+            symptom_for=self._closest_symptom,
+            gate_max_age_months=self.settings.gate_max_age_months,
+        )
+
+    def _closest_symptom(self, text: str, language: Language) -> str | None:
+        hits = self.search(text, top_k=1)
+        if not hits:
+            return None
+        entry = self.catalogue[hits[0].id]
+        if hits[0].matched in entry.symptoms.get(language):
+            return hits[0].matched
+        return entry.symptoms.get(language)[0]
 
     def preview(self, intake: Intake, today: date, *, top_k: int = 5) -> tuple[GateResult, list[list[Hit]]]:
         """The gate on the intake's strategic plan, and the grounded candidates for each pain point."""

@@ -89,6 +89,29 @@ def _build_parser() -> _Parser:
     plan.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
     plan.set_defaults(handler=_plan)
 
+    chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
+    chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")
+    chat.add_argument("--lang", choices=("fr", "en"), help="interview language (asked if omitted)")
+    chat.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
+    chat.set_defaults(handler=_chat)
+
+    interview = commands.add_parser("interview", help="run a scripted interview (tests, evals)")
+    interview.add_argument("--script", type=Path, required=True, help="YAML: language + answers or messages")
+    interview.add_argument("--out", type=Path, default=Path("interview-out"), help="output folder")
+    interview.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
+    interview.set_defaults(handler=_interview)
+
+    sessions = commands.add_parser("sessions", help="list, show or export interview sessions")
+    session_commands = sessions.add_subparsers(title="session commands", metavar="ACTION", required=True)
+    session_commands.add_parser("list", help="all sessions, latest first").set_defaults(handler=_sessions_list)
+    show = session_commands.add_parser("show", help="a session's state and transcript as JSON")
+    show.add_argument("id")
+    show.set_defaults(handler=_sessions_show)
+    export = session_commands.add_parser("export", help="write the session's intake file")
+    export.add_argument("id")
+    export.add_argument("--out", type=Path, help="intake file to write (default: standard output)")
+    export.set_defaults(handler=_sessions_export)
+
     preview = commands.add_parser("preview", help="check an intake's strategic plan and ground its pain points")
     preview.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
     preview.add_argument("--today", type=_iso_date, help="reference date YYYY-MM-DD (default: today)")
@@ -245,6 +268,83 @@ def _write_atomically(path: Path, text: str) -> None:
         os.replace(f.name, path)
     except OSError as exc:
         raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+_QUIT = {"quit", "quitter", "exit", "sortir", ":q"}
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from .conversation import Conversation
+    from .report import to_markdown
+    from .vocabulary import Language
+
+    assistant = _assistant()
+    today = args.today or date.today()
+    engine = assistant.offline_engine(today)
+    language = Language(args.lang) if args.lang else None
+    if args.session:
+        conversation, reply = Conversation.resume(assistant.sessions, engine, args.session)
+    else:
+        conversation, reply = Conversation.start(assistant.sessions, engine, language)
+    _progress(f"engine: offline (no API key needed) — session {conversation.session_id}")
+    print(reply)
+    while not conversation.done:
+        try:
+            text = input("> ")
+        except EOFError:
+            break
+        if text.strip().lower() in _QUIT:
+            break
+        print(conversation.send(text).reply)
+    if conversation.done:
+        from .interview import build_intake
+
+        report = assistant.plan(build_intake(conversation.state), today, progress=_progress)
+        print(to_markdown(report, assistant.wording))
+    _progress(f"session saved: {conversation.session_id} (resume: plannum chat --session {conversation.session_id})")
+    return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from .scripted import run_script
+
+    assistant = _assistant()
+    result = run_script(assistant, args.script, args.today or date.today())
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_atomically(args.out / "transcript.json", result.transcript_json())
+    _write_atomically(args.out / "intake.yaml", result.intake_yaml)
+    _write_atomically(args.out / "plan.json", result.plan_json())
+    print(
+        f"interview {result.session_id}: {result.turns} turns, gate ready: {result.report.gate.ready}, "
+        f"{len(result.report.initiatives)} initiatives -> {args.out}"
+    )
+    return 0
+
+
+def _sessions_list(args: argparse.Namespace) -> int:
+    rows = _assistant().sessions.list()
+    if not rows:
+        print("no session yet (start one with 'plannum chat')")
+    for row in rows:
+        print(f"{row.id}  {row.updated}  {row.language}  {row.engine:<8} {row.stage:<16} {row.turns} turns")
+    return 0
+
+
+def _sessions_show(args: argparse.Namespace) -> int:
+    print(_assistant().sessions.dump(args.id))
+    return 0
+
+
+def _sessions_export(args: argparse.Namespace) -> int:
+    from .conversation import intake_yaml
+
+    text = intake_yaml(_assistant().sessions.load(args.id))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(args.out, text)
+        _progress(f"intake written to {args.out}")
+    return 0
 
 
 _PREVIEW_TEXT = {

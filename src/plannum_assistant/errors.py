@@ -73,3 +73,11 @@ class PlanInvalidError(PlannumError):
     """
 
     exit_code = 3
+
+
+class InterviewError(PlannumError):
+    """Raised when an interview cannot do what was asked (export too early, unknown session...).
+
+    Fix: answer the questions named in the message first, or check the session id
+    with ``plannum sessions list``.
+    """

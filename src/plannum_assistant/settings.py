@@ -59,6 +59,10 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "planner.yaml"
 
     @property
+    def interview_file(self) -> Path:
+        return self.knowledge_dir / "interview.yaml"
+
+    @property
     def wording_file(self) -> Path:
         return self.knowledge_dir / "wording.yaml"
 

@@ -1,0 +1,196 @@
+"""Interview sessions in SQLite: every turn is committed before its reply is shown.
+
+One database file in the data directory, WAL journal, versioned schema
+migrations. A turn is stored in two steps: the user's message is committed
+as soon as it arrives (it is never lost), then the new state and the reply
+are committed together. A process killed in between leaves an unanswered
+message, which :meth:`SessionStore.unanswered` returns so the turn can be
+replayed on resume. Every query is scoped by session id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InterviewError
+from .interview import InterviewState
+
+MIGRATIONS: list[str] = [
+    # 1: sessions and their turns
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        language TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        state TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        text TEXT NOT NULL,
+        engine TEXT,
+        notice TEXT,
+        created TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    );
+    """,
+]
+
+
+class SessionInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    created: str
+    updated: str
+    language: str
+    engine: str
+    stage: str
+    turns: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SessionStore:
+    """``<data dir>/sessions.db``. One store per process; SQLite handles concurrent readers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a committed turn survives a power cut
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if version > len(MIGRATIONS):
+                raise InterviewError(
+                    f"{self.path}: sessions database is from a newer plannum (schema {version}); upgrade plannum"
+                )
+            for script in MIGRATIONS[version:]:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+            if row is None:
+                db.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
+            else:
+                db.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+
+    # --- writing --------------------------------------------------------------------------
+
+    def create(self, state: InterviewState, engine: str) -> str:
+        session_id = uuid.uuid4().hex[:12]
+        now = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, now, now, state.language.value, engine, state.stage, state.model_dump_json()),
+            )
+            for message in state.transcript:
+                self._insert_turn(db, session_id, message.role, message.text, message.engine, message.notice)
+        return session_id
+
+    def record_user(self, session_id: str, text: str) -> None:
+        """Commit the user's message before anything else happens with it."""
+        with self._transaction() as db:
+            self._require(db, session_id)
+            self._insert_turn(db, session_id, "user", text, None, None)
+
+    def record_reply(
+        self, session_id: str, state: InterviewState, reply: str, engine: str, notice: str | None = None
+    ) -> None:
+        """Commit the new state and the reply together."""
+        with self._transaction() as db:
+            self._require(db, session_id)
+            db.execute(
+                "UPDATE sessions SET updated = ?, language = ?, engine = ?, stage = ?, state = ? WHERE id = ?",
+                (_now(), state.language.value, engine, state.stage, state.model_dump_json(), session_id),
+            )
+            self._insert_turn(db, session_id, "assistant", reply, engine, notice)
+
+    def _insert_turn(
+        self, db: sqlite3.Connection, session_id: str, role: str, text: str, engine: str | None, notice: str | None
+    ) -> None:
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session_id = ?", (session_id,)).fetchone()
+        db.execute(
+            "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, seq[0], role, text, engine, notice, _now())
+        )
+
+    @staticmethod
+    def _require(db: sqlite3.Connection, session_id: str) -> None:
+        if db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise InterviewError(f"no session {session_id!r} (see 'plannum sessions list')")
+
+    # --- reading --------------------------------------------------------------------------
+
+    def load(self, session_id: str) -> InterviewState:
+        row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise InterviewError(f"no session {session_id!r} (see 'plannum sessions list')")
+        try:
+            return InterviewState.model_validate_json(row[0])
+        except ValidationError as exc:
+            raise InterviewError(
+                f"session {session_id}: stored state is unreadable ({exc.error_count()} errors)"
+            ) from None
+
+    def unanswered(self, session_id: str) -> str | None:
+        """The last user message if no reply was committed after it (the process died mid-turn)."""
+        row = self._db.execute(
+            "SELECT role, text FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT 1", (session_id,)
+        ).fetchone()
+        return row[1] if row and row[0] == "user" else None
+
+    def transcript(self, session_id: str) -> list[dict[str, str | None]]:
+        rows = self._db.execute(
+            "SELECT role, text, engine, notice, created FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)
+        ).fetchall()
+        return [dict(zip(("role", "text", "engine", "notice", "created"), row, strict=True)) for row in rows]
+
+    def list(self) -> list[SessionInfo]:
+        rows = self._db.execute(
+            "SELECT s.id, s.created, s.updated, s.language, s.engine, s.stage, COUNT(t.seq) "
+            "FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.updated DESC"
+        ).fetchall()
+        keys = ("id", "created", "updated", "language", "engine", "stage", "turns")
+        return [SessionInfo(**dict(zip(keys, row, strict=True))) for row in rows]
+
+    def dump(self, session_id: str) -> str:
+        """The session as JSON: its state and full transcript."""
+        state = self.load(session_id)
+        return json.dumps(
+            {"id": session_id, "state": state.model_dump(mode="json"), "turns": self.transcript(session_id)},
+            indent=2,
+            ensure_ascii=False,
+        )
