@@ -247,8 +247,7 @@ class OfflineEngine:
         state.pending.append("strategic_plan.exists")
         if language is not None:  # chosen up front (--lang, a script): not asked
             self._apply(state, "language", language)
-            state.pending.remove("language")
-            state.asked.append("language")
+            state.pending.remove("language")  # and not in `asked`: "back" never undoes it
             state.stage = self._stage(state)
         reply = self.question(state)
         state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
@@ -498,7 +497,6 @@ class OfflineEngine:
         self._apply(state, topic_id, value)
         if topic_id in state.pending:  # answered ahead of its question: do not ask it again
             state.pending.remove(topic_id)
-            state.asked.append(topic_id)
         shown = "; ".join(map(str, value)) if isinstance(value, list) else value
         return self._t("corrected", state, field=topic_id, value=shown) + "\n" + self.question(state)
 
