@@ -15,7 +15,7 @@ from .catalogue import Catalogue, load_catalogue
 from .gate import GateResult, check_prerequisites
 from .index import DenseIndex, Progress
 from .intake import Intake
-from .interview import InterviewScript, OfflineEngine, load_script
+from .interview import Engine, InterviewScript, OfflineEngine, load_script
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
 from .report import PlanReport
@@ -116,6 +116,23 @@ class Assistant:
             today=today,
             symptom_for=self._closest_symptom,
             gate_max_age_months=self.settings.gate_max_age_months,
+        )
+
+    def engine(self, today: date) -> Engine:
+        """The LLM engine when a provider is configured, else the offline engine. Never builds a
+        chat model without configuration."""
+        offline = self.offline_engine(today)
+        if not self.settings.llm_configured:
+            return offline
+        from .llm import LLMEngine, build_chat_model, load_prompts
+
+        return LLMEngine(
+            offline,
+            build_chat_model(self.settings),
+            load_prompts(self.settings.prompts_dir),
+            self.catalogue,
+            method=self.settings.llm_method,
+            max_repairs=self.settings.llm_max_repairs,
         )
 
     def _closest_symptom(self, text: str, language: Language) -> str | None:

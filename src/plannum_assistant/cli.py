@@ -280,13 +280,13 @@ def _chat(args: argparse.Namespace) -> int:
 
     assistant = _assistant()
     today = args.today or date.today()
-    engine = assistant.offline_engine(today)
+    engine = assistant.engine(today)
     language = Language(args.lang) if args.lang else None
     if args.session:
         conversation, reply = Conversation.resume(assistant.sessions, engine, args.session)
     else:
         conversation, reply = Conversation.start(assistant.sessions, engine, language)
-    _progress(f"engine: offline (no API key needed) — session {conversation.session_id}")
+    _progress(f"engine: {_engine_label(assistant)} — session {conversation.session_id}")
     print(reply)
     while not conversation.done:
         try:
@@ -303,6 +303,14 @@ def _chat(args: argparse.Namespace) -> int:
         print(to_markdown(report, assistant.wording))
     _progress(f"session saved: {conversation.session_id} (resume: plannum chat --session {conversation.session_id})")
     return 0
+
+
+def _engine_label(assistant: Assistant) -> str:
+    settings = assistant.settings
+    if not settings.llm_configured:
+        return "offline (no API key needed; set OPENAI_API_KEY or PLANNUM_LLM_BASE_URL for the LLM engine)"
+    where = settings.llm_base_url or "OpenAI"
+    return f"llm {settings.llm_model} at {where} ({settings.llm_method}), offline fallback"
 
 
 def _interview(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .interview import InterviewState, OfflineEngine, Turn, build_intake, worksheet_of
+from .interview import Engine, InterviewState, Turn, build_intake, worksheet_of
 from .sessions import SessionStore
 from .vocabulary import Language
 
@@ -24,7 +24,7 @@ _TOO_LONG = {
 
 
 class Conversation:
-    def __init__(self, store: SessionStore, engine: OfflineEngine, session_id: str, state: InterviewState) -> None:
+    def __init__(self, store: SessionStore, engine: Engine, session_id: str, state: InterviewState) -> None:
         self.store = store
         self.engine = engine
         self.session_id = session_id
@@ -32,14 +32,14 @@ class Conversation:
 
     @classmethod
     def start(
-        cls, store: SessionStore, engine: OfflineEngine, language: Language | None = None
+        cls, store: SessionStore, engine: Engine, language: Language | None = None
     ) -> tuple[Conversation, str]:
         turn = engine.start(language)
         session_id = store.create(turn.state, engine.name)
         return cls(store, engine, session_id, turn.state), turn.reply
 
     @classmethod
-    def resume(cls, store: SessionStore, engine: OfflineEngine, session_id: str) -> tuple[Conversation, str]:
+    def resume(cls, store: SessionStore, engine: Engine, session_id: str) -> tuple[Conversation, str]:
         """Reopen a session; a message left unanswered by a crash is answered now."""
         state = store.load(session_id)
         conversation = cls(store, engine, session_id, state)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -111,6 +111,18 @@ class InterviewState(BaseModel):
     @property
     def current(self) -> str | None:
         return self.pending[0] if self.pending else None
+
+
+class Engine(Protocol):
+    """What a conversation needs from an interview engine (offline or LLM)."""
+
+    name: str
+
+    def start(self, language: Language | None = None) -> Turn: ...
+
+    def respond(self, state: InterviewState, message: str) -> Turn: ...
+
+    def question(self, state: InterviewState) -> str: ...
 
 
 class Turn(BaseModel):
@@ -296,6 +308,40 @@ class OfflineEngine:
             lines.append(f"- {topic_id}: {shown}")
         return "\n".join(lines) or "-"
 
+    # --- what the LLM engine builds on ---------------------------------------------------
+
+    def is_command(self, message: str) -> bool:
+        """Summary, back, corrections and skip are handled deterministically, whatever the engine."""
+        folded = fold(message).strip(" .!?")
+        return folded in _SUMMARY or folded in _BACK or is_skip(message) or _correction(message) is not None
+
+    def fillable_topics(self, state: InterviewState) -> list[str]:
+        """Topic ids a rich message may fill at any time (not checkpoints like the language)."""
+        ids = [t.id for t in self.script.topics if not (t.per_dimension or t.per_function)]
+        ids += [f"maturity.{spec.id.value}" for spec in self.dimensions.dimensions]
+        ids += [f"pain_points.{f.value}" for f in BusinessFunction]
+        return [i for i in ids if i not in ("language", "confirm", "strategic_plan.exists")]
+
+    def describe(self, topic_id: str, state: InterviewState) -> str:
+        topic = self.script.topic(topic_id)
+        if topic.per_dimension:
+            return self.dimensions.spec(_dimension(topic_id)).label.get(state.language) + " (0-5)"
+        if topic.per_function:
+            return _FUNCTION_LABELS[topic_id.split(".", 1)[1]][state.language]
+        return topic.question.get(state.language).split("\n")[0]
+
+    def parse(self, topic_id: str, raw: str, state: InterviewState) -> Any:
+        return self._parse(self.script.topic(topic_id).kind, raw, state)
+
+    def fill(self, state: InterviewState, topic_id: str, raw: str) -> list[str]:
+        """Store an answer given in any order: the current question advances, others are not asked again."""
+        if topic_id == state.current and not state.follow_ups:
+            return self._answer(state, topic_id, raw)
+        self._apply(state, topic_id, self.parse(topic_id, raw, state))
+        if topic_id in state.pending:
+            state.pending.remove(topic_id)
+        return []
+
     def to_intake(self, state: InterviewState) -> Intake:
         """The intake file this interview amounts to (raises InterviewError if too early)."""
         return build_intake(state)
@@ -371,7 +417,8 @@ class OfflineEngine:
         state.asked.append(topic_id)
         if topic_id == "strategic_plan.exists":
             if state.answers[topic_id]:
-                state.pending[0:0] = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
+                topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
+                state.pending[0:0] = [t for t in topics if t not in state.answers]
             else:
                 self._after_strategy(state)
         elif topic_id == "strategic_plan.operational_objectives" and not state.worksheet:
@@ -390,6 +437,7 @@ class OfflineEngine:
         rest += [f"pain_points.{f.value}" for f in BusinessFunction]
         rest += [t.id for t in self.script.topics if t.stage in ("systems", "constraints", "follow_up")]
         ready = self._gate_ready(state)
+        rest = [t for t in rest if t not in state.answers]
         state.pending[0:0] = (["worksheet.offer"] if not ready and not state.worksheet else []) + rest
 
     def _gate_ready(self, state: InterviewState) -> bool:

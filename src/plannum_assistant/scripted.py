@@ -60,7 +60,7 @@ class ScriptResult:
 
 def run_script(assistant: Assistant, path: Path, today: date) -> ScriptResult:
     script = load_model(path, InterviewScriptFile, InterviewError)
-    engine = assistant.offline_engine(today)
+    engine = assistant.engine(today)
     conversation, _ = Conversation.start(assistant.sessions, engine, script.language)
     if script.messages is not None:
         for message in script.messages:

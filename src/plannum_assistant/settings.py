@@ -8,9 +8,10 @@ environment anywhere else.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -27,7 +28,7 @@ def repository_path(name: str) -> Path:
 class Settings(BaseSettings):
     """Where plannum reads its knowledge and keeps its data, and its limits."""
 
-    model_config = SettingsConfigDict(env_prefix="PLANNUM_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="PLANNUM_", extra="forbid", frozen=True, populate_by_name=True)
 
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("plannum-assistant", appauthor=False)),
@@ -37,11 +38,32 @@ class Settings(BaseSettings):
         default_factory=lambda: repository_path("knowledge"),
         description="Curated knowledge: catalogue/, dimensions.yaml.",
     )
+    prompts_dir: Path = Field(
+        default_factory=lambda: repository_path("prompts"), description="Prompt templates of the LLM engine."
+    )
     max_query_chars: int = Field(default=2000, ge=10, description="Longest accepted search query.")
     gate_max_age_months: int = Field(default=24, ge=1, description="Oldest acceptable strategic plan.")
     embedding_threads: int = Field(default=2, ge=1, description="BLAS threads for the embedding model.")
 
-    @field_validator("data_dir", "knowledge_dir", mode="after")
+    # The LLM engine: off unless a provider is configured (a key, or a local server's URL).
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
+        description="OpenAI key; never logged. Local servers (Ollama, llama.cpp, vLLM) need none.",
+    )
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
+    llm_model: str = Field(default="gpt-4o-mini", min_length=1)
+    llm_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
+        default="json_schema", description="How the model is asked for structured output."
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds before a call falls back offline.")
+    llm_max_repairs: int = Field(default=2, ge=0, le=5, description="Validation errors fed back before falling back.")
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.llm_base_url is not None
+
+    @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
