@@ -36,11 +36,17 @@ def completion(content: str | None = None, *, arguments: dict[str, Any] | None =
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if arguments is not None:
         message["tool_calls"] = [
-            {"id": "call_1", "type": "function",
-             "function": {"name": "InterviewUpdate", "arguments": json.dumps(arguments)}}
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": "InterviewUpdate", "arguments": json.dumps(arguments)},
+            }
         ]
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "test-model",
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
@@ -154,9 +160,7 @@ def test_schema_violation_is_fed_back_and_a_repaired_answer_is_used(tmp_path: Pa
 
 
 def test_a_field_the_user_never_stated_is_rejected(tmp_path: Path, httpserver: HTTPServer) -> None:
-    invented = ACME_FIELDS + [
-        {"topic": "constraints.budget_cad", "value": "500000", "evidence": "a budget of $500k"}
-    ]
+    invented = [*ACME_FIELDS, {"topic": "constraints.budget_cad", "value": "500000", "evidence": "a budget of $500k"}]
     for _ in range(3):
         httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(update(invented)))
     assistant = _assistant(tmp_path, httpserver)

@@ -31,9 +31,7 @@ class Conversation:
         self.state = state
 
     @classmethod
-    def start(
-        cls, store: SessionStore, engine: Engine, language: Language | None = None
-    ) -> tuple[Conversation, str]:
+    def start(cls, store: SessionStore, engine: Engine, language: Language | None = None) -> tuple[Conversation, str]:
         turn = engine.start(language)
         session_id = store.create(turn.state, engine.name)
         return cls(store, engine, session_id, turn.state), turn.reply

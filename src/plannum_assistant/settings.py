@@ -51,7 +51,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
         description="OpenAI key; never logged. Local servers (Ollama, llama.cpp, vLLM) need none.",
     )
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1"
+    )
     llm_model: str = Field(default="gpt-4o-mini", min_length=1)
     llm_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
         default="json_schema", description="How the model is asked for structured output."
