@@ -15,6 +15,10 @@ from plannum_assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
+# A developer's own provider settings must never make a test call the network.
+_PROVIDER_VARIABLES = ("OPENAI_API_KEY", "PLANNUM_LLM_BASE_URL", "PLANNUM_LLM_MODEL", "PLANNUM_LLM_METHOD")
+for _name in _PROVIDER_VARIABLES:
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")

@@ -244,3 +244,15 @@ def test_no_provider_means_no_chat_model_is_ever_built(tmp_path: Path, monkeypat
     assistant = Assistant(Settings(data_dir=tmp_path / "d", knowledge_dir=KNOWLEDGE))
     assert not assistant.settings.llm_configured
     assert isinstance(assistant.engine(TODAY), OfflineEngine)
+
+
+def test_a_valid_update_that_skips_the_question_asked_yields_to_the_parser(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    elsewhere = [{"topic": "company.region", "value": "Ontario", "evidence": "Ontario"}]
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(update(elsewhere)))
+    conversation = _conversation(_assistant(tmp_path, httpserver))
+    turn = conversation.send("Acme Cabinets, Ontario")
+    assert turn.engine == "offline" and "did not answer the question asked" in (turn.notice or "")
+    assert conversation.state.answers["company.name"] == "Acme Cabinets, Ontario"
+    assert "company.region" not in conversation.state.answers  # nothing half-applied from the model

@@ -150,8 +150,10 @@ class LLMEngine:
             return self._fallback(state, message, "unavailable", str(exc))
         if update is None:
             return self._fallback(state, message, "invalid", failure or "")
-        if not update.fields and self._offline_accepts(state, message):
-            return self._fallback(state, message, "empty", "")  # a weak model missed a plain answer
+        answered_current = any(field.topic == state.current for field in update.fields)
+        if not answered_current and self._offline_accepts(state, message):
+            # A weak model missed the plain answer to the question asked: the parser takes the turn.
+            return self._fallback(state, message, "missed" if update.fields else "empty", "")
         return self._apply(state, message, update)
 
     def _offline_accepts(self, state: InterviewState, message: str) -> bool:
@@ -274,6 +276,10 @@ _NOTICE = {
     "empty": {
         Language.FR: "Le modèle n'a rien extrait : moteur hors ligne pour ce tour",
         Language.EN: "The model extracted nothing: offline engine for this turn",
+    },
+    "missed": {
+        Language.FR: "Le modèle n'a pas répondu à la question posée : moteur hors ligne pour ce tour",
+        Language.EN: "The model did not answer the question asked: offline engine for this turn",
     },
     "invalid": {
         Language.FR: "Réponse du modèle invalide après corrections ({detail}) : moteur hors ligne pour ce tour",

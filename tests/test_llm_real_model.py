@@ -1,0 +1,44 @@
+"""A real (tiny) model behind an OpenAI-compatible server: the wire path and the fallbacks.
+
+`.ci/run` installs llama-cpp-python's server and the 270M Gemma 3 GGUF, starts the server on
+127.0.0.1 and sets PLANNUM_TEST_LLM_URL; without it this test is skipped. The tiny model's
+answers are poor: the point is that the interview still completes to a valid plan.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plannum_assistant.assistant import Assistant
+from plannum_assistant.llm import LLMEngine
+from plannum_assistant.scripted import run_script
+from plannum_assistant.settings import Settings
+
+from .conftest import KNOWLEDGE, ROOT
+
+URL = os.environ.get("PLANNUM_TEST_LLM_URL")
+
+
+@pytest.mark.skipif(not URL, reason="no local model server (bash .ci/run starts one)")
+def test_scripted_interview_through_a_real_small_model(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        knowledge_dir=KNOWLEDGE,
+        llm_base_url=URL,
+        llm_model=os.environ.get("PLANNUM_TEST_LLM_MODEL", "gemma3-270m"),
+        llm_method="json_mode",  # llama-cpp-python's server knows json_object, not json_schema
+        llm_timeout=120,
+        llm_max_repairs=1,
+    )
+    assistant = Assistant(settings)
+    engine = assistant.engine(date(2026, 11, 26))
+    assert isinstance(engine, LLMEngine)
+    result = run_script(assistant, ROOT / "examples" / "interview-fr.yaml", date(2026, 11, 26))
+    assert result.report.gate.ready and result.report.initiatives  # a valid plan (validated by the planner)
+    replies = [turn for turn in result.transcript if turn["role"] == "assistant"]
+    assert {turn["engine"] for turn in replies} <= {"llm", "offline"}
+    assert any(turn["engine"] == "llm" or turn["notice"] for turn in replies)  # the model was really asked
