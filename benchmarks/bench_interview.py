@@ -23,6 +23,7 @@ import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 from bench_retrieval import _child, _percentile  # same folder: shared timing helpers
 
@@ -51,9 +52,9 @@ class _Timed(Conversation):
 class _EchoModel(BaseHTTPRequestHandler):
     """Answers the current topic with the user's message: a perfect, predictable model."""
 
-    prompts: list[int] = []
+    prompts: ClassVar[list[int]] = []  # prompt sizes (characters), one per call
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         user = body["messages"][-1]["content"]
         self.prompts.append(sum(len(m["content"]) for m in body["messages"]))
@@ -62,11 +63,18 @@ class _EchoModel(BaseHTTPRequestHandler):
         message = user.split("<<<MESSAGE\n", 1)[1].rsplit("\nMESSAGE>>>", 1)[0]
         fields = [] if current == "-" else [{"topic": current, "value": message, "evidence": message}]
         content = json.dumps({"fields": fields, "next_question": "Et ensuite ?"})
-        payload = json.dumps({
-            "id": "x", "object": "chat.completion", "created": 0, "model": "echo",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        }).encode()
+        payload = json.dumps(
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "echo",
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -84,8 +92,9 @@ def _run(assistant: Assistant) -> tuple[list[float], list[str]]:
     conversation, _ = _Timed.start(assistant.sessions, engine, script.language)
     conversation.latencies = []
     _answer_topics(conversation, script.answers or {}, script.language)
-    engines = [str(t["engine"]) for t in assistant.sessions.transcript(conversation.session_id)[1:]
-               if t["role"] == "assistant"]
+    engines = [
+        str(t["engine"]) for t in assistant.sessions.transcript(conversation.session_id)[1:] if t["role"] == "assistant"
+    ]
     return conversation.latencies, engines
 
 
@@ -94,8 +103,10 @@ def main() -> None:
         env = {**os.environ, "PLANNUM_DATA_DIR": tmp}
         cli = [sys.executable, "-m", "plannum_assistant"]
         _child([*cli, "index"], env)
-        cold = [_child([*cli, "interview", "--script", str(SCRIPT), "--out", f"{tmp}/out", "--today", "2026-11-26"],
-                       env) for _ in range(3)]
+        cold = [
+            _child([*cli, "interview", "--script", str(SCRIPT), "--out", f"{tmp}/out", "--today", "2026-11-26"], env)
+            for _ in range(3)
+        ]
 
         offline = Assistant(Settings(data_dir=Path(tmp)))
         _run(offline)  # warm-up
