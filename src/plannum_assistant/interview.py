@@ -322,14 +322,6 @@ class OfflineEngine:
         ids += [f"pain_points.{f.value}" for f in BusinessFunction]
         return [i for i in ids if i not in ("language", "confirm", "strategic_plan.exists")]
 
-    def describe(self, topic_id: str, state: InterviewState) -> str:
-        topic = self.script.topic(topic_id)
-        if topic.per_dimension:
-            return self.dimensions.spec(_dimension(topic_id)).label.get(state.language) + " (0-5)"
-        if topic.per_function:
-            return _FUNCTION_LABELS[topic_id.split(".", 1)[1]][state.language]
-        return topic.question.get(state.language).split("\n")[0]
-
     def parse(self, topic_id: str, raw: str, state: InterviewState) -> Any:
         return self._parse(self.script.topic(topic_id).kind, raw, state)
 

@@ -107,6 +107,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout,
         max_retries=0,  # one call per turn: a failure falls back to the offline engine at once
+        max_tokens=settings.llm_max_tokens,
         temperature=0,
     )
 
@@ -133,6 +134,7 @@ class LLMEngine:
         self.method = method
         self.max_repairs = max_repairs
         self.calls = 0  # model calls made (the benchmark counts them)
+        self._schema = json.dumps(InterviewUpdate.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
         self._structured = model.with_structured_output(InterviewUpdate, method=method, include_raw=True)
 
     def start(self, language: Language | None = None) -> Turn:
@@ -252,20 +254,27 @@ class LLMEngine:
         return self.offline.is_command(message) or bool(state.follow_ups) or state.current in _NOT_FILLABLE
 
     def _messages(self, state: InterviewState, message: str) -> list[Any]:
+        """System prompt fixed (servers cache its prefix); the user prompt stays short."""
         prompt = self.prompts[state.language]
-        topics = "\n".join(f"- {t}: {self.offline.describe(t, state)}" for t in self.offline.fillable_topics(state))
-        answers = "\n".join(f"- {k}: {v}" for k, v in state.answers.items() if k != "language") or "-"
+        answers = "\n".join(
+            f"- {k}: {_clip(v)}" for k, v in state.answers.items() if k not in ("language", "strategic_plan.exists")
+        )
         system, user = prompt.render(
             stage=state.stage,
             topic=state.current or "-",
             question=self.offline.question(state),
-            answers=answers,
-            topics=topics,
-            catalogue=self.catalogue_line,
-            schema=json.dumps(InterviewUpdate.model_json_schema(), ensure_ascii=False),
+            answers=answers or "-",
+            topics=", ".join(self.offline.fillable_topics(state)),
+            catalogue=self.catalogue_line if state.stage == "pain_points" else "-",
+            schema=self._schema,
             message=message,
         )
         return [("system", system), ("human", user)]
+
+
+def _clip(value: object, limit: int = 80) -> str:
+    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _NOTICE = {

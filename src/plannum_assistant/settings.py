@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     )
     llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds before a call falls back offline.")
     llm_max_repairs: int = Field(default=2, ge=0, le=5, description="Validation errors fed back before falling back.")
+    llm_max_tokens: int = Field(default=800, ge=64, le=8192, description="Longest model answer per call.")
 
     @property
     def llm_configured(self) -> bool:
