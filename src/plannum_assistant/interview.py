@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .catalogue import Bilingual, Strict
 from .errors import InterviewError, KnowledgeError
 from .files import load_model
-from .gate import check_prerequisites
+from .gate import GateResult, check_prerequisites
 from .intake import Intake
 from .knowledge import Dimensions
 from .models import first_error
@@ -432,23 +432,23 @@ class OfflineEngine:
         rest = [t for t in rest if t not in state.answers]
         state.pending[0:0] = (["worksheet.offer"] if not ready and not state.worksheet else []) + rest
 
-    def _gate_ready(self, state: InterviewState) -> bool:
-        try:
-            intake = build_intake(state)
-        except InterviewError:
-            return False
-        plan = intake.strategic_plan.to_model() if intake.strategic_plan else None
-        return check_prerequisites(plan, today=self.today, max_age_months=self.gate_max_age_months).ready
-
-    def gate_message(self, state: InterviewState) -> str | None:
-        """The "minute papillon" explanation when the gate fails, else None."""
+    def _gate(self, state: InterviewState) -> GateResult | None:
+        """The prerequisite gate on the answers so far (None before the company basics)."""
         try:
             intake = build_intake(state)
         except InterviewError:
             return None
         plan = intake.strategic_plan.to_model() if intake.strategic_plan else None
-        gate = check_prerequisites(plan, today=self.today, max_age_months=self.gate_max_age_months)
-        if gate.ready:
+        return check_prerequisites(plan, today=self.today, max_age_months=self.gate_max_age_months)
+
+    def _gate_ready(self, state: InterviewState) -> bool:
+        gate = self._gate(state)
+        return gate is not None and gate.ready
+
+    def gate_message(self, state: InterviewState) -> str | None:
+        """The "minute papillon" explanation when the gate fails, else None."""
+        gate = self._gate(state)
+        if gate is None or gate.ready:
             return None
         missing = "\n".join(f"- {line}" for line in gate.missing_messages(state.language))
         return self._t("papillon", state, missing=missing)
