@@ -132,7 +132,7 @@ def main() -> None:
         "llm_model_calls": calls,
         "llm_turns_answered_by_the_model": model_turns,
         "llm_calls_per_model_turn": round(calls / model_turns, 2) if model_turns else None,
-        "llm_turns_without_call (skips, yes/no checkpoints)": turns - model_turns,
+        "llm_turns_without_call": turns - model_turns,  # skips and yes/no checkpoints
         "llm_prompt_chars_median": round(statistics.median(_EchoModel.prompts)),
         "llm_prompt_tokens_est_median": round(statistics.median(_EchoModel.prompts) / 4),
         "llm_reply_ms_median (local echo server)": round(statistics.median(llm_latencies), 1),
