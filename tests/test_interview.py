@@ -15,7 +15,6 @@ from plannum_assistant.conversation import Conversation, intake_yaml
 from plannum_assistant.errors import InterviewError
 from plannum_assistant.interview import build_intake
 from plannum_assistant.sessions import SessionStore
-from plannum_assistant.settings import Settings
 
 from .conftest import ROOT, run_cli
 
@@ -212,7 +211,3 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "What is your company's name?" in result.stdout and "Which sector" in result.stdout
     assert "engine: offline" in result.stderr and "session saved:" in result.stderr
-
-
-def test_settings_are_isolated_per_test(settings: Settings) -> None:
-    assert "pytest" in str(settings.data_dir)
