@@ -247,12 +247,17 @@ def _plan(args: argparse.Namespace) -> int:
         text = to_markdown(report, assistant.wording)
     else:
         text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    if args.out is None:
+    _emit(text, args.out, "plan")
+    return 0
+
+
+def _emit(text: str, out: Path | None, what: str) -> None:
+    """To standard output, or atomically to ``out``."""
+    if out is None:
         sys.stdout.write(text)
     else:
-        _write_atomically(args.out, text)
-        _progress(f"plan written to {args.out}")
-    return 0
+        _write_atomically(out, text)
+        _progress(f"{what} written to {out}")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -346,12 +351,7 @@ def _sessions_show(args: argparse.Namespace) -> int:
 def _sessions_export(args: argparse.Namespace) -> int:
     from .conversation import intake_yaml
 
-    text = intake_yaml(_assistant().sessions.load(args.id))
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        _write_atomically(args.out, text)
-        _progress(f"intake written to {args.out}")
+    _emit(intake_yaml(_assistant().sessions.load(args.id)), args.out, "intake")
     return 0
 
 

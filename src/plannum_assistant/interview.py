@@ -59,6 +59,7 @@ class Topic(Strict):
 
 class InterviewScript(Strict):
     version: int = Field(ge=1)
+    functions: dict[BusinessFunction, Bilingual]
     topics: list[Topic]
 
     def topic(self, topic_id: str) -> Topic:
@@ -293,7 +294,7 @@ class OfflineEngine:
             params = {"label": spec.label.get(lang), "question": spec.question.get(lang)}
             return topic.question.get(lang).format(**params) + "\n" + anchors
         if topic.per_function:
-            params = {"function": _FUNCTION_LABELS[topic_id.split(".", 1)[1]][lang]}
+            params = {"function": self.script.functions[BusinessFunction(topic_id.split(".", 1)[1])].get(lang)}
         if topic_id == "confirm":
             params = {"summary": self.summary(state)}
         text = topic.question.get(lang).format(**params)
@@ -550,21 +551,6 @@ class OfflineEngine:
 
     def _t(self, key: str, state: InterviewState, **params: object) -> str:
         return _TEXT[key][state.language].format(**params)
-
-
-_FUNCTION_LABELS = {
-    "management": {Language.FR: "direction et stratégie", Language.EN: "management and strategy"},
-    "sales_marketing": {Language.FR: "ventes et marketing", Language.EN: "sales and marketing"},
-    "customer_service": {Language.FR: "service à la clientèle", Language.EN: "customer service"},
-    "operations": {Language.FR: "opérations et production", Language.EN: "operations and production"},
-    "supply_chain": {
-        Language.FR: "approvisionnement, inventaire et logistique",
-        Language.EN: "purchasing, inventory and logistics",
-    },
-    "finance_admin": {Language.FR: "finance et administration", Language.EN: "finance and administration"},
-    "human_resources": {Language.FR: "ressources humaines", Language.EN: "human resources"},
-    "information_technology": {Language.FR: "informatique et sécurité", Language.EN: "IT and security"},
-}
 
 
 def _dimension(topic_id: str) -> Any:
