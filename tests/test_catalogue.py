@@ -156,3 +156,13 @@ def test_budget_shares_must_sum_to_one(knowledge_copy: Path) -> None:
 def test_loader_raises_catalogue_error_for_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="catalogue directory not found"):
         load_catalogue(tmp_path / "nowhere")
+
+
+def test_maturity_scores_convert_to_eu_dmat_percentages() -> None:
+    from plannum_assistant.models import MaturityAssessment
+
+    dimensions = load_dimensions(KNOWLEDGE / "dimensions.yaml")
+    scores = {Dimension.CUSTOMER_SALES: 1, Dimension.OPERATIONS_PRODUCTION: 4, Dimension.GREEN: 5}
+    percentages = dimensions.dmat_percentages(MaturityAssessment(scores=scores))
+    # customer_sales and operations_production both map to digital readiness: (1 + 4) / 10
+    assert percentages == {DmatDimension.DIGITAL_READINESS: 50.0, DmatDimension.GREEN_DIGITALISATION: 100.0}

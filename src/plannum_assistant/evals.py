@@ -83,7 +83,7 @@ def evaluate_retrieval(eval_set: EvalSet, search: Search, *, source: Path, catal
         "hybrid_misses_at_5": [
             {"id": item.id, "text": item.text, "acceptable": item.acceptable, "top5": top5[item.id]}
             for item in eval_set.items
-            if ranks["hybrid"][item.id] is None or (ranks["hybrid"][item.id] or 99) > 5
+            if (ranks["hybrid"][item.id] or 99) > 5
         ],
         "hybrid_misses_at_1": [
             {"id": item.id, "acceptable": item.acceptable, "top1": top5[item.id][:1]}

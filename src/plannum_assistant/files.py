@@ -35,13 +35,18 @@ def validate_file(path: Path, raw: bytes, data: Any, model: type[M], error: type
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        line = _line_of(raw, first["loc"])
+        line = _line_of(raw, exc.errors()[0]["loc"])
         where = f" line {line}:" if line else ""
-        extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        message = first["msg"].removeprefix("Value error, ")
-        raise error(f"{path}:{where} {field}: {message}{extra}") from None
+        raise error(f"{path}:{where} {first_error(exc)}") from None
+
+
+def first_error(exc: ValidationError) -> str:
+    """One line for the first validation error: ``field.path: message``."""
+    error = exc.errors()[0]
+    path = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{path}: {message}{more}" if path else f"{message}{more}"
 
 
 def load_model(path: Path, model: type[M], error: type[PlannumError]) -> M:

@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .catalogue import Bilingual, Strict
 from .errors import InterviewError, KnowledgeError
-from .files import load_model
+from .files import first_error, load_model
 from .gate import GateResult, check_prerequisites
 from .intake import Intake
 from .knowledge import Dimensions
-from .models import first_error
 from .parsing import (
     AnswerError,
     is_skip,
@@ -38,7 +37,7 @@ from .parsing import (
     parse_yes_no,
 )
 from .smart import assess_smart, fold
-from .vocabulary import BusinessFunction, Language
+from .vocabulary import BusinessFunction, Dimension, Language
 
 Kind = Literal[
     "language", "text", "employees", "yes_no", "month", "list", "objectives", "scale", "pains", "money", "horizon"
@@ -553,9 +552,7 @@ class OfflineEngine:
         return _TEXT[key][state.language].format(**params)
 
 
-def _dimension(topic_id: str) -> Any:
-    from .vocabulary import Dimension
-
+def _dimension(topic_id: str) -> Dimension:
     return Dimension(topic_id.split(".", 1)[1])
 
 

@@ -107,9 +107,6 @@ class Cues(Strict):
     fr: list[Text]
     en: list[Text]
 
-    def get(self, language: Language) -> list[str]:
-        return self.fr if language is Language.FR else self.en
-
 
 class SeverityCues(Strict):
     high: Cues

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .catalogue import Catalogue
 from .errors import KnowledgeError
 from .files import load_model
-from .interview import InterviewState, OfflineEngine, Turn
+from .interview import InterviewState, Message, OfflineEngine, Turn
 from .parsing import AnswerError
 from .smart import fold
 from .text import guess_language
@@ -178,7 +178,7 @@ class LLMEngine:
                 error = self._check(state, message, update)
                 if error is None:
                     return update, None
-            messages = [*messages, ("ai", raw or "(no output)"), ("human", _repair_request(state.language, error))]
+            messages = [*messages, ("ai", raw or "(no output)"), ("human", _repair_request(error))]
         return None, error
 
     def _call(self, messages: list[Any]) -> tuple[str, InterviewUpdate | None, str | None]:
@@ -225,8 +225,6 @@ class LLMEngine:
 
     def _apply(self, state: InterviewState, message: str, update: InterviewUpdate) -> Turn:
         state = state.model_copy(deep=True)
-        from .interview import Message
-
         state.transcript.append(Message(role="user", text=message))
         notes: list[str] = []
         for field in update.fields:
@@ -297,7 +295,7 @@ _NOTICE = {
 }
 
 
-def _repair_request(language: Language, error: str | None) -> str:
+def _repair_request(error: str | None) -> str:
     return (
         f"Your previous output was invalid: {error}. Answer again with JSON that follows the schema, using only "
         "topic ids from the list and evidence copied exactly from the user's message."

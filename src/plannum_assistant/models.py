@@ -21,7 +21,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     computed_field,
     model_validator,
@@ -306,12 +305,3 @@ def _check_action_plan(plan: DigitalPlan) -> None:
     for actions in plan.action_plan:
         if actions.initiative not in planned:
             raise ValueError(f"action_plan: {actions.initiative} is not an initiative of this plan")
-
-
-def first_error(exc: ValidationError) -> str:
-    """One line for the first validation error: ``field.path: message``."""
-    error = exc.errors()[0]
-    path = ".".join(str(part) for part in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{path}: {message}{more}" if path else f"{message}{more}"

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from .catalogue import Catalogue, CatalogueEntry
 from .errors import PlanInvalidError
+from .files import first_error
 from .gate import GateResult, check_prerequisites
 from .intake import Intake
 from .knowledge import PlannerConfig, Wording
@@ -34,12 +35,12 @@ from .models import (
     DigitalPlan,
     FollowUp,
     InitiativeActions,
+    MaturityAssessment,
     Objective,
     PainPoint,
     PlannedInitiative,
     Severity,
     StrategicPlan,
-    first_error,
     validate_plan,
 )
 from .report import BudgetSummary, GateOutput, InPlace, PlanReport, SetAside, money
@@ -417,9 +418,10 @@ class Planner:
         self, candidates: list[_Candidate], intake: Intake, pains: list[_Pain], band: SizeBand
     ) -> list[_Candidate]:
         severity = {pain.point.id: int(pain.point.severity) for pain in pains}
+        maturity = MaturityAssessment(scores=intake.maturity)
         for candidate in candidates:
             entry = candidate.entry
-            gaps = [5 - intake.maturity[d] if d in intake.maturity else 2.5 for d in entry.dimensions]
+            gaps = [g if (g := maturity.gap(d)) is not None else 2.5 for d in entry.dimensions]  # unrated: mid-scale
             # A runner-up answer counts for less than a first answer to the same pain.
             answered = sum(severity[p] for p in candidate.pains)
             weight = 1.0 if candidate.best_for or candidate.prerequisite_of else self.config.linking.runner_up_weight

@@ -46,10 +46,13 @@ class InterviewScriptFile(BaseModel):
 @dataclass
 class ScriptResult:
     session_id: str
-    turns: int
     transcript: list[dict[str, str | None]]
     intake_yaml: str
     report: PlanReport
+
+    @property
+    def turns(self) -> int:
+        return len(self.transcript)
 
     def transcript_json(self) -> str:
         return json.dumps({"session": self.session_id, "turns": self.transcript}, indent=2, ensure_ascii=False) + "\n"
@@ -72,7 +75,7 @@ def run_script(assistant: Assistant, path: Path, today: date) -> ScriptResult:
     state = conversation.state
     report = assistant.plan(build_intake(state), today)
     transcript = assistant.sessions.transcript(conversation.session_id)
-    return ScriptResult(conversation.session_id, len(transcript), transcript, intake_yaml(state), report)
+    return ScriptResult(conversation.session_id, transcript, intake_yaml(state), report)
 
 
 def _answer_topics(conversation: Conversation, answers: dict[str, str | list[str]], language: Language) -> None:
