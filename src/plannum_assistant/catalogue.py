@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .errors import CatalogueError
 from .files import parse_yaml, validate_file
-from .vocabulary import BusinessFunction, Dimension, Language, SizeBand
+from .vocabulary import BusinessFunction, Dimension, Flow, Language, Sector, SizeBand
 
 ENTRY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-MIN_SYMPTOMS_PER_LANGUAGE = 8
+MIN_SYMPTOMS_PER_LANGUAGE = 12
 
 EntryId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -110,6 +110,14 @@ class CatalogueEntry(Strict):
     symptoms: BilingualList
     prerequisites: list[EntryId] = Field(default_factory=list, description="must be in place first")
     usually_after: list[EntryId] = Field(default_factory=list, description="softer ordering hint")
+    sectors: list[Sector] = Field(
+        default_factory=lambda: [Sector.ANY], min_length=1, description="sectors it fits, or [any]"
+    )
+    flow: Flow | None = Field(default=None, description="the side a document flow faces, when it has one")
+    min_employees: int = Field(default=1, ge=1, description="smallest company for which it makes sense")
+    covers: list[EntryId] = Field(
+        default_factory=list, description="capabilities an integrated system brings (point solutions it folds in)"
+    )
     activities: list[ActivityTemplate] = Field(min_length=2)
     budget_cad: BudgetEstimate
     duration_months: Range
@@ -128,7 +136,9 @@ class CatalogueEntry(Strict):
         shares = sum(activity.budget_share for activity in self.activities)
         if abs(shares - 1.0) > 0.01:
             raise ValueError(f"activities: budget_share values sum to {shares:.2f}, they must sum to 1.0")
-        for field in ("prerequisites", "usually_after"):
+        if Sector.ANY in self.sectors and len(self.sectors) > 1:
+            raise ValueError("sectors: 'any' stands alone")
+        for field in ("prerequisites", "usually_after", "covers"):
             if self.id in getattr(self, field):
                 raise ValueError(f"{field}: an entry cannot reference itself ({self.id})")
         return self
@@ -164,6 +174,12 @@ class Catalogue:
         except KeyError:
             raise CatalogueError(f"unknown catalogue id {entry_id!r}") from None
 
+    def fits(self, entry_id: str, sector: Sector | None, employees: int) -> bool:
+        """Whether an entry suits a company of this sector (None: unknown, fits) and size."""
+        entry = self[entry_id]
+        sector_ok = sector is None or Sector.ANY in entry.sectors or sector in entry.sectors
+        return sector_ok and employees >= entry.min_employees
+
     @property
     def ids(self) -> list[str]:
         return list(self._entries)
@@ -198,7 +214,7 @@ def _parse_entry(path: Path, raw: bytes) -> CatalogueEntry:
 
 def _check_references(entries: Mapping[str, CatalogueEntry], origins: Mapping[str, Path]) -> None:
     for entry in entries.values():
-        for field in ("prerequisites", "usually_after"):
+        for field in ("prerequisites", "usually_after", "covers"):
             for ref in getattr(entry, field):
                 if ref not in entries:
                     raise CatalogueError(f"{origins[entry.id]}: {field}: unknown catalogue id {ref!r}")

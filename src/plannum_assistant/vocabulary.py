@@ -56,6 +56,38 @@ class DmatDimension(StrEnum):
     GREEN_DIGITALISATION = "green_digitalisation"
 
 
+class Sector(StrEnum):
+    """Where a company works, coarse enough to decide whether an initiative fits it.
+
+    The labels and the words that classify an intake's free-text sector live in
+    ``knowledge/sectors.yaml``. A catalogue entry lists the sectors it fits, or ``any``.
+    """
+
+    ANY = "any"
+    MANUFACTURING = "manufacturing"
+    FOOD_PROCESSING = "food_processing"
+    PRINTING = "printing"
+    CONSTRUCTION = "construction"
+    TRANSPORT_LOGISTICS = "transport_logistics"
+    WHOLESALE_DISTRIBUTION = "wholesale_distribution"
+    RETAIL = "retail"
+    RESTAURANT_HOSPITALITY = "restaurant_hospitality"
+    HEALTHCARE = "healthcare"
+    LABORATORY = "laboratory"
+    PROFESSIONAL_SERVICES = "professional_services"
+    AGRICULTURE = "agriculture"
+    NONPROFIT = "nonprofit"
+    PERSONAL_SERVICES = "personal_services"
+
+
+class Flow(StrEnum):
+    """Which side of the company a document flow faces (orders, invoices, delivery proofs...)."""
+
+    CUSTOMER = "customer"  # sales side: customer orders, receivables, proofs of delivery
+    SUPPLIER = "supplier"  # purchasing side: purchase orders, payables, supplier documents
+    INTERNAL = "internal"  # inside the company: production, staff, records
+
+
 class SizeBand(StrEnum):
     """Company size bands used for budget ranges (EU SME thresholds)."""
 
