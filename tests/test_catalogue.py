@@ -127,7 +127,7 @@ def test_too_few_symptoms_is_rejected(knowledge_copy: Path) -> None:
     start = text.index("  en:\n    - We lose track")
     end = text.index("prerequisites:")
     path.write_text(text[:start] + "  en:\n    - We lose track of leads\n" + text[end:])
-    _check_fails(knowledge_copy, "crm.yaml", "symptoms.en: 1 phrasings, at least 8 required")
+    _check_fails(knowledge_copy, "crm.yaml", "symptoms.en: 1 phrasings, at least 12 required")
 
 
 def test_unknown_prerequisite_is_rejected(knowledge_copy: Path) -> None:

@@ -5,6 +5,12 @@ catalogue content hash and the embedding function it was built from. It is
 rebuilt only when either changes. A build writes to a sibling ``.partial``
 folder and swaps it in with a rename once complete, so an interrupted build
 never leaves a half-written index behind.
+
+Chroma is the store (its server mode is the path to a larger catalogue), but a
+catalogue-sized collection is searched *exactly*: :meth:`DenseIndex.vectors`
+reads every stored vector once and queries are scored against all of them in
+process. Chroma's HNSW search is approximate, and a rank that moves at the
+margin between two processes turned into a different plan.
 """
 
 from __future__ import annotations
@@ -13,8 +19,11 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .catalogue import Catalogue
 from .errors import IndexError_
@@ -29,6 +38,23 @@ def _silent(_: str) -> None:
     return None
 
 
+def _position(text_id: str) -> tuple[str, int]:
+    """``crm:12`` -> ("crm", 12): a stable order that does not depend on how Chroma returns rows."""
+    entry_id, _, number = text_id.rpartition(":")
+    return entry_id, int(number)
+
+
+@dataclass(frozen=True)
+class StoredVectors:
+    """Every text of the collection, in id order: one unit vector per row."""
+
+    matrix: np.ndarray  # (texts, dimensions), float32
+    entry_ids: list[str]
+    texts: list[str]
+    languages: list[str]
+    metadata: list[dict[str, Any]]
+
+
 class DenseIndex:
     """Opens (or builds) the Chroma collection for a catalogue."""
 
@@ -37,6 +63,7 @@ class DenseIndex:
         self.catalogue = catalogue
         self.path = settings.index_dir
         self._collection: Any = None
+        self._vectors: StoredVectors | None = None
         self._encoder_instance: Any = None
 
     @property
@@ -64,6 +91,23 @@ class DenseIndex:
             self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self.encoder())
         return self._collection
 
+    def vectors(self, progress: Progress = _silent) -> StoredVectors:
+        """All stored vectors, read from the collection once per process (exact search needs them all)."""
+        if self._vectors is None:
+            stored = self.collection(progress).get(include=["embeddings", "documents", "metadatas"])
+            order = sorted(range(len(stored["ids"])), key=lambda i: _position(stored["ids"][i]))
+            matrix = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            metadata = [dict(stored["metadatas"][i]) for i in order]
+            self._vectors = StoredVectors(
+                matrix=matrix,
+                entry_ids=[str(m["entry_id"]) for m in metadata],
+                texts=[str(stored["documents"][i]) for i in order],
+                languages=[str(m["language"]) for m in metadata],
+                metadata=metadata,
+            )
+        return self._vectors
+
     def build(self, progress: Progress = _silent) -> int:
         """Build from scratch into a partial folder, then swap it in. Returns the document count."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +127,7 @@ class DenseIndex:
             shutil.rmtree(partial, ignore_errors=True)
             raise
         self._collection = None
+        self._vectors = None
         return count
 
     def _fill(self, folder: Path, progress: Progress) -> int:

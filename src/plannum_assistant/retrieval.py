@@ -11,6 +11,7 @@ the catalogue phrase that matched, so a suggestion can say why.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -28,7 +29,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
 TIE_BREAK = 0.01  # weight of the relative raw score next to RRF's 1/(k + rank) (0.04-0.09)
 DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
-DENSE_CANDIDATES = 100  # texts fetched from Chroma per query: covers the best texts of every entry that can rank
 _EMBEDDING_CACHE = 2048  # query vectors kept (2 KB each)
 
 
@@ -111,10 +111,12 @@ class Retriever:
         self.lexical = LexicalIndex(catalogue)
         self.max_query_chars = max_query_chars
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the cache is shared by the web app's worker threads
 
     def clear_cache(self) -> None:
         """Forget cached query vectors (benchmarks use it to measure a first visit)."""
-        self._vectors.clear()
+        with self._lock:
+            self._vectors.clear()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for ``texts``, one row each; recent texts come from a small cache.
@@ -122,15 +124,20 @@ class Retriever:
         The planner embeds the same pain points and objectives to search and then to link
         them to objectives: the cache makes the second time free.
         """
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if missing:
+        with self._lock:
+            found = {text: self._vectors[text] for text in texts if text in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:  # encoded outside the lock: another thread's search need not wait for this one
             for text, vector in zip(missing, self.dense.encoder()(missing), strict=True):
-                self._vectors[text] = np.asarray(vector, dtype=np.float32)
-        for text in texts:
-            self._vectors.move_to_end(text)
-        while len(self._vectors) > _EMBEDDING_CACHE:
-            self._vectors.popitem(last=False)
-        return np.stack([self._vectors[text] for text in texts])
+                found[text] = np.asarray(vector, dtype=np.float32)
+        with self._lock:
+            for text, vector in found.items():
+                self._vectors[text] = vector
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > _EMBEDDING_CACHE:
+                self._vectors.popitem(last=False)
+        # From this call's own vectors: a batch larger than the cache never loses one it needs.
+        return np.stack([found[text] for text in texts])
 
     def search(
         self,
@@ -200,26 +207,20 @@ class Retriever:
     def _dense_matches(
         self, queries: list[str], function: BusinessFunction | None, dimension: Dimension | None
     ) -> list[dict[str, _Match]]:
-        clauses: list[dict[str, Any]] = []
-        if function is not None:
-            clauses.append({"function": function.value})
-        if dimension is not None:
-            clauses.append({f"dim_{dimension.value}": True})
-        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        collection = self.dense.collection()
-        vectors = self.embed(queries)
-        result = collection.query(
-            query_embeddings=list(vectors), n_results=min(DENSE_CANDIDATES, collection.count()), where=where
-        )
+        """Exact cosine against every stored text (see :mod:`.index`); an entry takes its best text."""
+        stored = self.dense.vectors()
+        allowed = self._allowed(function, dimension)
+        rows = [i for i, entry_id in enumerate(stored.entry_ids) if allowed is None or entry_id in allowed]
+        similarity = self.embed(queries) @ stored.matrix[rows].T  # (queries, rows)
         matches = []
-        for distances, texts, metadatas in zip(
-            result["distances"], result["documents"], result["metadatas"], strict=True
-        ):
+        for scores in similarity:
             best: dict[str, _Match] = {}
-            for distance, text, metadata in zip(distances, texts, metadatas, strict=True):
-                entry_id = str(metadata["entry_id"])
-                if entry_id not in best:  # results come sorted: the first text of an entry is its best
-                    best[entry_id] = _Match(1.0 - float(distance), text, Language(metadata["language"]))
+            # Best first; equal scores fall back to the stored order, which is fixed (entry id, position).
+            for position in np.argsort(-scores, kind="stable"):
+                row = rows[position]
+                entry_id = stored.entry_ids[row]
+                if entry_id not in best:
+                    best[entry_id] = _Match(float(scores[position]), stored.texts[row], Language(stored.languages[row]))
             matches.append(best)
         return matches
 
