@@ -31,6 +31,7 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.conversation import Conversation
 from plannum_assistant.errors import InterviewError
 from plannum_assistant.files import load_model
+from plannum_assistant.interview import Turn
 from plannum_assistant.scripted import InterviewScriptFile, _answer_topics
 from plannum_assistant.settings import Settings
 
@@ -42,7 +43,7 @@ TODAY = date(2026, 11, 26)
 class _Timed(Conversation):
     latencies: list[float]
 
-    def send(self, text: str):  # type: ignore[no-untyped-def]
+    def send(self, text: str) -> Turn:
         started = time.perf_counter()
         turn = super().send(text)
         self.latencies.append((time.perf_counter() - started) * 1000)
@@ -89,7 +90,9 @@ def _run(assistant: Assistant) -> tuple[list[float], list[str]]:
     """Reply latencies (ms) and, per reply, the engine that produced it."""
     script = load_model(SCRIPT, InterviewScriptFile, InterviewError)
     engine = assistant.engine(TODAY)
-    conversation, _ = _Timed.start(assistant.sessions, engine, script.language)
+    started, _ = _Timed.start(assistant.sessions, engine, script.language)
+    assert isinstance(started, _Timed)
+    conversation = started
     conversation.latencies = []
     _answer_topics(conversation, script.answers or {}, script.language)
     engines = [

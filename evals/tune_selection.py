@@ -17,6 +17,7 @@ from pathlib import Path
 
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.evals import EvalItem, load_eval_set
+from plannum_assistant.planning import grounding
 from plannum_assistant.retrieval import Hit
 from plannum_assistant.settings import Settings, repository_path
 
@@ -62,14 +63,14 @@ def _grid(weight: float, rows: list[tuple[set[str], list[Hit]]]) -> None:
 
 def _configured_rule(assistant: Assistant, items: list[EvalItem]) -> None:
     """The rule exactly as knowledge/planner.yaml configures it (what the planner really keeps)."""
-    planner = assistant.planner
-    rules = planner.config.selection
+    ctx = assistant.plan_context
+    rules = ctx.config.selection
     results = assistant.retriever.search_many(
         [i.text for i in items], top_k=rules.candidates, dense_weight=rules.dense_weight
     )
     tp = fp = hit = answered = 0
     for item, hits in zip(items, results, strict=True):
-        kept = {h.id for h in planner._answer(hits)}
+        kept = {h.id for h in grounding.answer(ctx, hits)}
         acceptable = set(item.acceptable)
         answered += bool(kept)
         tp, fp, hit = tp + len(kept & acceptable), fp + len(kept - acceptable), hit + bool(kept & acceptable)

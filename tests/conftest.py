@@ -35,6 +35,22 @@ def assistant(settings: Settings) -> Assistant:
 
 
 @pytest.fixture()
+def cli_data_dir(assistant: Assistant, tmp_path: Path) -> Path:
+    """A fresh data directory for a CLI run, holding a copy of the session's built index.
+
+    Commands that plan or search would otherwise rebuild the index (about 10 s each); the
+    encoder cache is shared through a link, since it is only ever replaced atomically.
+    """
+    target = tmp_path / "data"
+    target.mkdir()
+    source = assistant.settings.data_dir
+    shutil.copytree(source / "index", target / "index")
+    if (source / "cache").is_dir():
+        (target / "cache").symlink_to(source / "cache", target_is_directory=True)
+    return target
+
+
+@pytest.fixture()
 def knowledge_copy(tmp_path: Path) -> Path:
     """A writable copy of knowledge/ to break on purpose."""
     target = tmp_path / "knowledge"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 
 
-def _one_line_error(result: object, *fragments: str) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)  # type: ignore[attr-defined]
-    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr  # type: ignore[attr-defined]
+def _one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     for fragment in fragments:
         assert fragment in lines[0]
     return lines[0]
@@ -68,13 +71,21 @@ def test_wrong_type_in_eval_set(tmp_path: Path) -> None:
     _one_line_error(result, "set.yaml", "items.0.lang")
 
 
-def test_schema_exports_the_strict_plan_model() -> None:
+def test_schema_describes_exactly_what_plan_prints(cli_data_dir: Path, tmp_path: Path) -> None:
     import json
 
     result = run_cli("schema")
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
-    assert schema["title"] == "DigitalPlan"
-    assert {"initiatives", "action_plan", "follow_up", "review", "pain_points"} <= set(schema["properties"])
-    assert schema["additionalProperties"] is False
-    assert schema["$defs"]["Activity"]["additionalProperties"] is False
+    assert schema["title"] == "PlanReport" and schema["additionalProperties"] is False
+    out = tmp_path / "plan.json"
+    intake = str(ROOT / "examples" / "intake-en.yaml")
+    planned = run_cli("plan", "--intake", intake, "--out", str(out), env={"PLANNUM_DATA_DIR": str(cli_data_dir)})
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(out.read_text())
+    jsonschema.validate(plan, schema)  # every field printed is described, and nothing else is allowed
+    plan["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(plan, schema)
+    intake_schema = json.loads(run_cli("schema", "--model", "intake").stdout)
+    jsonschema.validate(yaml.safe_load((ROOT / "examples" / "intake-en.yaml").read_text()), intake_schema)

@@ -125,7 +125,7 @@ def test_huge_message_is_refused_politely_and_recorded(assistant: Assistant, sto
     reply = conversation.send("x" * 50_000).reply
     assert reply.startswith("Message trop long (50000 caractères")
     assert conversation.state.current == "company.name"
-    assert store.transcript(conversation.session_id)[-2]["text"].endswith("[…]")
+    assert str(store.transcript(conversation.session_id)[-2]["text"]).endswith("[…]")
 
 
 def test_resume_after_a_crash_mid_turn_loses_nothing(assistant: Assistant, tmp_path: Path) -> None:
@@ -168,8 +168,8 @@ def test_schema_is_versioned_and_newer_databases_are_refused(tmp_path: Path) -> 
         SessionStore(path)
 
 
-def test_cli_scripted_interviews_and_sessions(tmp_path: Path) -> None:
-    env = {"PLANNUM_DATA_DIR": str(tmp_path / "data")}
+def test_cli_scripted_interviews_and_sessions(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
     out = tmp_path / "out"
     script = ROOT / "examples" / "interview-fr.yaml"
     result = run_cli("interview", "--script", str(script), "--out", str(out), "--today", "2026-11-26", env=env)
@@ -193,8 +193,8 @@ def test_cli_scripted_interviews_and_sessions(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no session 'nope'" in missing.stderr
 
 
-def test_cli_messages_script_and_bad_script(tmp_path: Path) -> None:
-    env = {"PLANNUM_DATA_DIR": str(tmp_path / "data")}
+def test_cli_messages_script_and_bad_script(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
     script = ROOT / "examples" / "interview-en.yaml"
     result = run_cli("interview", "--script", str(script), "--out", str(tmp_path / "o"), env=env)
     assert result.returncode == 0, result.stderr
@@ -205,8 +205,8 @@ def test_cli_messages_script_and_bad_script(tmp_path: Path) -> None:
     assert result.returncode == 2 and "either 'answers'" in result.stderr
 
 
-def test_chat_in_the_terminal(tmp_path: Path) -> None:
-    env = {"PLANNUM_DATA_DIR": str(tmp_path / "data")}
+def test_chat_in_the_terminal(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
     result = run_cli("chat", "--lang", "en", env=env, stdin=b"Acme\nquit\n")
     assert result.returncode == 0, result.stderr
     assert "What is your company's name?" in result.stdout and "Which sector" in result.stdout

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.conversation import Conversation
 from plannum_assistant.interview import OfflineEngine
-from plannum_assistant.llm import LLMEngine
+from plannum_assistant.interview.llm import LLMEngine
 from plannum_assistant.sessions import SessionStore
 from plannum_assistant.settings import Settings
 from plannum_assistant.vocabulary import Language
@@ -69,7 +69,7 @@ def _assistant(tmp_path: Path, httpserver: HTTPServer, **overrides: Any) -> Assi
         data_dir=tmp_path / "data",
         knowledge_dir=KNOWLEDGE,
         llm_base_url=httpserver.url_for("/v1"),
-        openai_api_key=KEY,  # type: ignore[arg-type]
+        openai_api_key=KEY,
         llm_model="test-model",
         llm_timeout=overrides.pop("llm_timeout", 5.0),
         **overrides,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from plannum_assistant.assistant import Assistant
-from plannum_assistant.llm import LLMEngine
+from plannum_assistant.interview.llm import LLMEngine
 from plannum_assistant.scripted import run_script
 from plannum_assistant.settings import Settings
 

@@ -44,10 +44,10 @@ def _write(tmp_path: Path, **changes: object) -> Path:
     return path
 
 
-def test_no_strategic_plan_says_minute_papillon(tmp_path: Path) -> None:
+def test_no_strategic_plan_says_minute_papillon(tmp_path: Path, cli_data_dir: Path) -> None:
     path = _write(tmp_path, strategic_plan=None)
     result = run_cli(
-        "preview", "--intake", str(path), "--today", "2026-11-26", env={"PLANNUM_DATA_DIR": str(tmp_path / "d")}
+        "preview", "--intake", str(path), "--today", "2026-11-26", env={"PLANNUM_DATA_DIR": str(cli_data_dir)}
     )
     assert result.returncode == 0, result.stderr
     assert "Minute papillon" in result.stdout

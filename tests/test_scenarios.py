@@ -14,8 +14,12 @@ from plannum_assistant.evals import evaluate_scenarios, format_scenarios, load_s
 from .conftest import ROOT, run_cli
 
 
-@pytest.mark.parametrize("folder", ["scenarios", "scenarios-heldout"])
-def test_scenarios_meet_the_hard_targets(assistant: Assistant, folder: str) -> None:
+@pytest.mark.parametrize(
+    ("folder", "committed"), [("scenarios", "scenarios.json"), ("scenarios-heldout", "scenarios-heldout.json")]
+)
+def test_scenarios_meet_the_hard_targets_and_the_committed_floors(
+    assistant: Assistant, folder: str, committed: str
+) -> None:
     scenarios = load_scenarios(ROOT / "evals" / folder, assistant.catalogue)
     report = evaluate_scenarios(scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash)
     summary = report["summary"]
@@ -24,6 +28,10 @@ def test_scenarios_meet_the_hard_targets(assistant: Assistant, folder: str) -> N
     assert summary["must_not_include_violations"] == 0, format_scenarios(report)
     blocked = [row for row in report["rows"] if not row["gate_expected"]]
     assert blocked and all(row["planned"] == [] for row in blocked)  # no plan without a recent strategy
+    # No regression below the figures of the committed report (re-run `plannum eval scenarios` to raise them).
+    floor = json.loads((ROOT / "evals" / "reports" / committed).read_text())["summary"]
+    for metric in ("must_include_recall", "precision_vs_must_include"):
+        assert summary[metric] >= floor[metric], (metric, format_scenarios(report))
 
 
 def test_scenario_expectations_must_name_real_ids(assistant: Assistant, tmp_path: Path) -> None:
@@ -33,13 +41,13 @@ def test_scenario_expectations_must_name_real_ids(assistant: Assistant, tmp_path
         load_scenarios(tmp_path, assistant.catalogue)
 
 
-def test_cli_eval_scenarios_writes_the_report(tmp_path: Path) -> None:
+def test_cli_eval_scenarios_writes_the_report(tmp_path: Path, cli_data_dir: Path) -> None:
     folder = tmp_path / "scenarios"
     folder.mkdir()
     for name in ("11-renovation-sans-plan.yaml", "10-regional-freight-carrier.yaml"):
         (folder / name).write_text((ROOT / "evals" / "scenarios" / name).read_text())
     report = tmp_path / "report.json"
-    env = {"PLANNUM_DATA_DIR": str(tmp_path / "data")}
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
     result = run_cli("eval", "scenarios", "--dir", str(folder), "--report", str(report), env=env)
     assert result.returncode == 0, result.stderr
     data = json.loads(report.read_text())

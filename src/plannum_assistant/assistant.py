@@ -18,13 +18,14 @@ from .intake import Intake
 from .interview import Engine, InterviewScript, OfflineEngine, load_script
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
+from .parsing import ParsingWords, load_parsing
 from .report import PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language
 
 if TYPE_CHECKING:
-    from .planner import Planner
+    from .planning import PlanContext, PlanEngine, PlanOutcome
     from .sessions import SessionStore
 
 
@@ -49,16 +50,27 @@ class Assistant:
         return load_wording(self.settings.wording_file)
 
     @cached_property
-    def planner(self) -> Planner:
-        from .planner import Planner
+    def parsing_words(self) -> ParsingWords:
+        return load_parsing(self.settings.parsing_file)
 
-        return Planner(
+    @cached_property
+    def plan_context(self) -> PlanContext:
+        """What every plan engine's stages share (catalogue cues, configuration, wording)."""
+        from .planning import PlanContext
+
+        return PlanContext(
             self.catalogue,
             self.retriever,
             self.planner_config,
             self.wording,
             gate_max_age_months=self.settings.gate_max_age_months,
         )
+
+    def plan_engines(self) -> list[PlanEngine]:
+        """The engines tried in order, the offline planner last (and, today, alone)."""
+        from .planning import OfflineEngine
+
+        return [OfflineEngine(self.plan_context)]
 
     @cached_property
     def dense_index(self) -> DenseIndex:
@@ -94,9 +106,23 @@ class Assistant:
         return check_prerequisites(plan, today=today, max_age_months=self.settings.gate_max_age_months)
 
     def plan(self, intake: Intake, today: date, *, progress: Progress | None = None) -> PlanReport:
-        """The offline engine: a validated draft plan (or the gate's explanation) for an intake."""
-        self.dense_index.collection(progress or (lambda _: None))
-        return self.planner.plan(intake, today)
+        """A validated draft plan (or the gate's explanation) for an intake."""
+        return self.draft(intake, today, progress=progress).report
+
+    def draft(self, intake: Intake, today: date, *, progress: Progress | None = None) -> PlanOutcome:
+        """:meth:`plan` with the record of every engine attempt (fallbacks are also told to ``progress``)."""
+        from .planning import draft_plan
+
+        notify = progress or (lambda _: None)
+        self.dense_index.collection(notify)
+        return draft_plan(
+            self.plan_engines(),
+            intake,
+            today,
+            self.catalogue,
+            max_repairs=self.settings.llm_max_repairs,
+            notify=notify,
+        )
 
     @cached_property
     def sessions(self) -> SessionStore:
@@ -116,6 +142,8 @@ class Assistant:
             today=today,
             symptom_for=self._closest_symptom,
             gate_max_age_months=self.settings.gate_max_age_months,
+            parsing=self.parsing_words,
+            wording=self.wording,
         )
 
     def engine(self, today: date) -> Engine:
@@ -124,7 +152,7 @@ class Assistant:
         offline = self.offline_engine(today)
         if not self.settings.llm_configured:
             return offline
-        from .llm import LLMEngine, build_chat_model, load_prompts
+        from .interview.llm import LLMEngine, build_chat_model, load_prompts
 
         return LLMEngine(
             offline,

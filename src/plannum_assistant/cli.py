@@ -8,6 +8,7 @@ stdout alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -58,9 +59,17 @@ def _build_parser() -> _Parser:
     parser.add_argument("--version", action="version", version=f"plannum {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of the plan model")
-    schema.add_argument("--model", choices=("plan", "strategic-plan", "catalogue-entry"), default="plan")
+    schema = commands.add_parser("schema", help="print a JSON Schema (the plan that 'plan --format json' prints...)")
+    schema.add_argument(
+        "--model",
+        choices=("plan", "intake", "strategic-plan", "catalogue-entry"),
+        default="plan",
+        help="plan: what 'plannum plan --format json' prints; intake: the intake file",
+    )
     schema.set_defaults(handler=_schema)
+    validate = commands.add_parser("validate", help="check a plan JSON file against the plan contract")
+    validate.add_argument("--plan", type=Path, required=True, help="a plan JSON file ('plannum plan' output)")
+    validate.set_defaults(handler=_validate)
 
     catalogue = commands.add_parser("catalogue", help="inspect or check the initiative catalogue")
     catalogue_commands = catalogue.add_subparsers(title="catalogue commands", metavar="ACTION", required=True)
@@ -163,15 +172,30 @@ def _schema(args: argparse.Namespace) -> int:
     from pydantic import BaseModel
 
     from .catalogue import CatalogueEntry
-    from .models import DigitalPlan, StrategicPlan
+    from .intake import Intake
+    from .models import StrategicPlan
+    from .report import PlanReport
 
-    models: dict[str, type[BaseModel]] = {
-        "plan": DigitalPlan,
-        "strategic-plan": StrategicPlan,
-        "catalogue-entry": CatalogueEntry,
+    # (model, mode): a plan is described as printed (computed fields included), input files as read.
+    models: dict[str, tuple[type[BaseModel], str]] = {
+        "plan": (PlanReport, "serialization"),
+        "intake": (Intake, "validation"),
+        "strategic-plan": (StrategicPlan, "serialization"),
+        "catalogue-entry": (CatalogueEntry, "validation"),
     }
-    model = models[args.model]
-    print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+    model, mode = models[args.model]
+    print(json.dumps(model.model_json_schema(mode=mode), indent=2, ensure_ascii=False))  # type: ignore[arg-type]
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .report import load_report
+
+    report = load_report(args.plan, _assistant().catalogue)
+    print(
+        f"{args.plan}: valid plan ({len(report.initiatives)} initiatives, review {report.review.status.value}, "
+        f"engine {report.engine})"
+    )
     return 0
 
 
@@ -266,12 +290,17 @@ def _write_atomically(path: Path, text: str) -> None:
 
     from .errors import PlannumError
 
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
+            temporary = f.name
             f.write(text)
-        os.replace(f.name, path)
+        os.replace(temporary, path)
     except OSError as exc:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
@@ -355,41 +384,27 @@ def _sessions_export(args: argparse.Namespace) -> int:
     return 0
 
 
-_PREVIEW_TEXT = {
-    "fr": {
-        "ready": "Prérequis : plan stratégique récent et complet. Un plan numérique peut être préparé.",
-        "blocked": "Minute papillon ! Pas de plan numérique sans plan stratégique récent et complet. À compléter :",
-        "smart": "Objectifs à préciser (SMART) :",
-        "pain": "Problématique",
-        "note": "Aperçu : initiatives du catalogue les plus proches de chaque problématique (non priorisées).",
-    },
-    "en": {
-        "ready": "Prerequisite: a recent, complete strategic plan. A plan numérique can be prepared.",
-        "blocked": "Hold on! No plan numérique without a recent, complete strategic plan. To complete first:",
-        "smart": "Objectives to sharpen (SMART):",
-        "pain": "Pain point",
-        "note": "Preview: the catalogue initiatives closest to each pain point (not yet prioritised).",
-    },
-}
-
-
 def _preview(args: argparse.Namespace) -> int:
     from .intake import load_intake
 
     intake = load_intake(args.intake)
     language = intake.language
-    text = _PREVIEW_TEXT[language.value]
-    gate, candidates = _assistant().preview(intake, args.today or date.today())
-    print(f"{intake.company.name}: {text['ready'] if gate.ready else text['blocked']}")
-    for line in gate.missing_messages(language):
+    assistant = _assistant()
+
+    def text(key: str) -> str:
+        return assistant.wording.text(f"preview.{key}", language)
+
+    gate, candidates = assistant.preview(intake, args.today or date.today())
+    print(f"{intake.company.name}: {text('ready') if gate.ready else text('blocked')}")
+    for line in gate.missing_messages(language, assistant.wording):
         print(f"  - {line}")
     if gate.smart:
-        print(text["smart"])
-        for line in gate.warning_messages(language):
+        print(text("smart"))
+        for line in gate.warning_messages(language, assistant.wording):
             print(f"  - {line}")
-    print(f"\n{text['note']}")
+    print(f"\n{text('note')}")
     for number, (pain, hits) in enumerate(zip(intake.pain_points, candidates, strict=True), 1):
-        print(f"\n{text['pain']} P{number}: {pain}")
+        print(f"\n{text('pain')} P{number}: {pain}")
         for hit in hits:
             print(f"  {hit.id:<26} {hit.name}\n  {'':<26} « {hit.matched} »")
     return 0

@@ -17,10 +17,6 @@ from .sessions import SessionStore
 from .vocabulary import Language
 
 MAX_MESSAGE_CHARS = 4000
-_TOO_LONG = {
-    Language.FR: "Message trop long ({size} caractères, maximum {limit}) : envoyez-le en plusieurs parties.",
-    Language.EN: "Message too long ({size} characters, at most {limit}): please send it in parts.",
-}
 
 
 class Conversation:
@@ -49,7 +45,7 @@ class Conversation:
     def send(self, text: str) -> Turn:
         if len(text) > MAX_MESSAGE_CHARS:
             self.store.record_user(self.session_id, text[:MAX_MESSAGE_CHARS] + " […]")
-            reply = _TOO_LONG[self.state.language].format(size=len(text), limit=MAX_MESSAGE_CHARS)
+            reply = self.engine.texts.render("too_long", self.state.language, size=len(text), limit=MAX_MESSAGE_CHARS)
             reply = f"{reply}\n{self.engine.question(self.state)}"
             self.store.record_reply(self.session_id, self.state, reply, self.engine.name)
             return Turn(reply=reply, state=self.state, engine=self.engine.name)

@@ -65,6 +65,14 @@ class IntakeError(PlannumError):
     """
 
 
+class PlanFileError(PlannumError):
+    """Raised when a plan file (``plannum validate --plan``) is unreadable or breaks a rule of the plan contract.
+
+    The message names the file, the field and the rule that failed.
+    Fix: correct that field, or draft the plan again with ``plannum plan``.
+    """
+
+
 class PlanInvalidError(PlannumError):
     """Raised when the planner builds a plan that breaks the model's business rules.
 
@@ -80,4 +88,12 @@ class InterviewError(PlannumError):
 
     Fix: answer the questions named in the message first, or check the session id
     with ``plannum sessions list``.
+    """
+
+
+class EngineUnavailableError(PlannumError):
+    """Raised by an engine (a configured LLM) that cannot answer: server down, timeout, refusal.
+
+    Never reaches the user as an error: the caller falls back to the offline engine and says so.
+    Fix, if the fallback notice keeps appearing: check ``PLANNUM_LLM_BASE_URL`` / ``OPENAI_API_KEY``.
     """

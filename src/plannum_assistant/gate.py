@@ -13,55 +13,16 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from .knowledge import Wording, bundled_wording
 from .models import StrategicPlan
 from .vocabulary import Language
 
-# Codes are stable identifiers; messages are rendered per language.
-MISSING_MESSAGES: dict[str, dict[Language, str]] = {
-    "strategic_plan": {
-        Language.FR: "Aucun plan stratégique : le plan numérique se prépare à partir d'un plan stratégique récent.",
-        Language.EN: "No strategic plan: a plan numérique is built on a recent strategic plan.",
-    },
-    "adopted": {
-        Language.FR: "Date d'adoption du plan stratégique inconnue.",
-        Language.EN: "The strategic plan's adoption date is unknown.",
-    },
-    "stale": {
-        Language.FR: "Plan stratégique adopté il y a {age} mois (maximum {limit}) : il faut le mettre à jour.",
-        Language.EN: "Strategic plan adopted {age} months ago (at most {limit}): it needs updating.",
-    },
-    "future": {
-        Language.FR: "Date d'adoption {adopted} dans le futur : vérifiez-la.",
-        Language.EN: "Adoption date {adopted} is in the future: check it.",
-    },
-    "mission": {Language.FR: "Mission manquante.", Language.EN: "Mission missing."},
-    "strategic_orientations": {
-        Language.FR: "Aucune orientation stratégique.",
-        Language.EN: "No strategic orientation.",
-    },
-    "strategic_objectives": {
-        Language.FR: "Aucun objectif stratégique.",
-        Language.EN: "No strategic objective.",
-    },
-    "operational_orientations": {
-        Language.FR: "Aucune orientation opérationnelle.",
-        Language.EN: "No operational orientation.",
-    },
-    "operational_objectives": {
-        Language.FR: "Aucun objectif opérationnel.",
-        Language.EN: "No operational objective.",
-    },
-}
-CRITERIA = {
-    "specific": {Language.FR: "spécifique", Language.EN: "specific"},
-    "measurable": {Language.FR: "mesurable", Language.EN: "measurable"},
-    "time_bound": {Language.FR: "temporellement défini", Language.EN: "time-bound"},
-}
-SMART_WARNING = {
-    Language.FR: "Objectif {id} « {text} » n'est pas {criteria} (SMART).",
-    Language.EN: 'Objective {id} "{text}" is not {criteria} (SMART).',
-}
-_AND = {Language.FR: " ni ", Language.EN: " nor "}
+# Codes are stable identifiers; messages are rendered per language from ``knowledge/wording.yaml``
+# (``gate.*`` texts). A caller with its own Wording passes it; otherwise the bundled file is used.
+
+
+def _wording(wording: Wording | None) -> Wording:
+    return wording if wording is not None else bundled_wording()
 
 
 class GateIssue(BaseModel):
@@ -70,8 +31,8 @@ class GateIssue(BaseModel):
     code: str
     params: dict[str, str] = {}
 
-    def message(self, language: Language) -> str:
-        return MISSING_MESSAGES[self.code][language].format(**self.params)
+    def message(self, language: Language, wording: Wording | None = None) -> str:
+        return _wording(wording).text(f"gate.missing.{self.code}", language, **self.params)
 
 
 class SmartWarning(BaseModel):
@@ -81,9 +42,11 @@ class SmartWarning(BaseModel):
     text: str
     failing: list[str]
 
-    def message(self, language: Language) -> str:
-        criteria = _AND[language].join(CRITERIA[name][language] for name in self.failing)
-        return SMART_WARNING[language].format(id=self.objective_id, text=self.text, criteria=criteria)
+    def message(self, language: Language, wording: Wording | None = None) -> str:
+        words = _wording(wording)
+        nor = f" {words.text('gate.nor', language)} "
+        criteria = nor.join(words.text(f"gate.criterion.{name}", language) for name in self.failing)
+        return words.text("gate.smart_warning", language, id=self.objective_id, text=self.text, criteria=criteria)
 
 
 class GateResult(BaseModel):
@@ -93,11 +56,11 @@ class GateResult(BaseModel):
     missing: list[GateIssue]
     smart: list[SmartWarning]
 
-    def missing_messages(self, language: Language) -> list[str]:
-        return [issue.message(language) for issue in self.missing]
+    def missing_messages(self, language: Language, wording: Wording | None = None) -> list[str]:
+        return [issue.message(language, wording) for issue in self.missing]
 
-    def warning_messages(self, language: Language) -> list[str]:
-        return [warning.message(language) for warning in self.smart]
+    def warning_messages(self, language: Language, wording: Wording | None = None) -> list[str]:
+        return [warning.message(language, wording) for warning in self.smart]
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -7,6 +7,7 @@ dimensions so scores stay comparable with the European tool.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -14,7 +15,8 @@ from pydantic import Field, model_validator
 from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
 from .files import load_model
-from .models import MaturityAssessment
+from .models import Horizon, MaturityAssessment
+from .settings import repository_path
 from .vocabulary import BusinessFunction, Dimension, DmatDimension, Language, SizeBand
 
 
@@ -113,21 +115,47 @@ class SeverityCues(Strict):
     low: Cues
 
 
+class Priority(Strict):
+    """How an initiative's value is weighed (impact over effort)."""
+
+    strategic_objective: float = Field(ge=0)
+    operational_objective: float = Field(ge=0)
+    maturity_gap: float = Field(ge=0)
+    unrated_gap: float = Field(ge=0, le=5)
+    effort_weeks: float = Field(gt=0)
+
+
+class HorizonBucket(Strict):
+    label: Horizon
+    until_months: int = Field(ge=1, le=60)
+
+
+class TextRules(Strict):
+    sentence_min_words: int = Field(ge=1, le=50)
+    quote_chars: int = Field(ge=20, le=1000)
+
+
 class PlannerConfig(Strict):
     """``knowledge/planner.yaml``: tuned thresholds and FR/EN cue words."""
 
     version: int = Field(ge=1)
     selection: Selection
     linking: Linking
+    priority: Priority
     plan_size: BySize
     concurrency: BySize
+    horizons: list[HorizonBucket] = Field(min_length=1)
     default_horizon_months: int = Field(ge=6, le=36)
+    text: TextRules
     severity_cues: SeverityCues
     function_cues: dict[BusinessFunction, Cues]
     function_dimensions: dict[BusinessFunction, list[Dimension]]
 
     @model_validator(mode="after")
     def _every_function_is_mapped(self) -> PlannerConfig:
+        bounds = [bucket.until_months for bucket in self.horizons]
+        if bounds != sorted(set(bounds)):
+            raise ValueError("horizons: until_months must increase from one bucket to the next")
         for field in ("function_cues", "function_dimensions"):
             missing = [f.value for f in BusinessFunction if f not in getattr(self, field)]
             if missing:
@@ -135,11 +163,42 @@ class PlannerConfig(Strict):
         return self
 
 
+# Texts of wording.yaml that code outside the planner looks up: checked when the file is loaded.
+GATE_TEXTS = (
+    *(
+        f"gate.missing.{code}"
+        for code in (
+            "strategic_plan",
+            "adopted",
+            "stale",
+            "future",
+            "mission",
+            "strategic_orientations",
+            "strategic_objectives",
+            "operational_orientations",
+            "operational_objectives",
+        )
+    ),
+    "gate.criterion.specific",
+    "gate.criterion.measurable",
+    "gate.criterion.time_bound",
+    "gate.nor",
+    "gate.smart_warning",
+)
+
+
 class Wording(Strict):
-    """``knowledge/wording.yaml``: every sentence the planner and its report write, FR and EN."""
+    """``knowledge/wording.yaml``: every sentence the planner, its report and the gate write, FR and EN."""
 
     version: int = Field(ge=1)
     texts: dict[str, Bilingual]
+
+    @model_validator(mode="after")
+    def _required_texts(self) -> Wording:
+        missing = [key for key in GATE_TEXTS if key not in self.texts]
+        if missing:
+            raise ValueError(f"texts: missing {', '.join(missing)}")
+        return self
 
     def text(self, key: str, language: Language, **params: object) -> str:
         try:
@@ -155,3 +214,9 @@ def load_planner_config(path: Path) -> PlannerConfig:
 
 def load_wording(path: Path) -> Wording:
     return load_model(path, Wording, KnowledgeError)
+
+
+@cache
+def bundled_wording() -> Wording:
+    """The default ``knowledge/wording.yaml`` (read once), for callers given no :class:`Wording`."""
+    return load_wording(repository_path("knowledge") / "wording.yaml")

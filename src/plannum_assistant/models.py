@@ -33,6 +33,7 @@ from .vocabulary import BusinessFunction, Dimension, Language
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 CatalogueId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
 Score = Annotated[int, Field(ge=0, le=5)]
+Horizon = Literal["0-6", "6-18", "18-36"]  # months from the plan's start
 
 
 class Model(BaseModel):
@@ -56,6 +57,14 @@ class Objective(Model):
         description="SO1, SO2... for strategic objectives, OO1... for operational ones"
     )
     text: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_smart(cls, data: Any) -> Any:
+        """``smart`` is printed with the plan but always derived again from the text, never read."""
+        if isinstance(data, dict) and "smart" in data:
+            data = {key: value for key, value in data.items() if key != "smart"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -182,7 +191,7 @@ class PlannedInitiative(Model):
     addresses: list[str] = Field(description="ids of the pain points it answers")
     supports: list[str] = Field(description="ids of the strategic plan's objectives it serves")
     priority: int = Field(ge=1, description="1 = first")
-    horizon: Literal["0-6", "6-18", "18-36"] = Field(description="months from the plan's start")
+    horizon: Horizon = Field(description="months from the plan's start")
     start: date
     rationale: Text
     evidence: list[Text] = Field(default_factory=list, description="the owner's own words")
@@ -253,55 +262,57 @@ def validate_plan(data: dict[str, Any] | DigitalPlan, catalogue: Catalogue) -> D
 
 
 def _check_catalogue_ids(plan: DigitalPlan, catalogue: Catalogue) -> None:
-    referenced = [i.catalogue_id for i in plan.initiatives] + [a.initiative for a in plan.action_plan]
-    for entry_id in [*referenced, *plan.in_place]:
+    fields = [(f"initiatives.{n}.catalogue_id", i.catalogue_id) for n, i in enumerate(plan.initiatives)]
+    fields += [(f"action_plan.{n}.initiative", a.initiative) for n, a in enumerate(plan.action_plan)]
+    fields += [(f"in_place.{n}", entry_id) for n, entry_id in enumerate(plan.in_place)]
+    for field, entry_id in fields:
         if entry_id not in catalogue:
-            raise ValueError(f"unknown catalogue id {entry_id!r}: initiatives come from the catalogue only")
+            raise ValueError(f"{field}: unknown catalogue id {entry_id!r}: initiatives come from the catalogue only")
     ids = [i.catalogue_id for i in plan.initiatives]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise ValueError(f"initiative listed twice: {', '.join(duplicates)}")
+        raise ValueError(f"initiatives: listed twice: {', '.join(duplicates)}")
 
 
 def _check_links(plan: DigitalPlan) -> None:
     """Every initiative answers a pain point and serves an objective of *this* plan."""
     pain_ids = {p.id for p in plan.pain_points}
     objective_ids = {o.id for o in plan.strategic_plan.objectives} if plan.strategic_plan else set()
-    for initiative in plan.initiatives:
-        name = initiative.catalogue_id
+    for n, initiative in enumerate(plan.initiatives):
+        name = f"initiatives.{n} ({initiative.catalogue_id})"
         if not initiative.addresses:
-            raise ValueError(f"initiative {name}: must address at least one pain point")
+            raise ValueError(f"{name}.addresses: must address at least one pain point")
         if not initiative.supports:
-            raise ValueError(f"initiative {name}: must support at least one strategic objective")
+            raise ValueError(f"{name}.supports: must support at least one strategic objective")
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
-            raise ValueError(f"initiative {name}: addresses unknown pain point(s) {', '.join(unknown_pains)}")
+            raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")
         unknown_objectives = sorted(set(initiative.supports) - objective_ids)
         if unknown_objectives:
-            raise ValueError(f"initiative {name}: supports unknown objective(s) {', '.join(unknown_objectives)}")
+            raise ValueError(f"{name}.supports: unknown objective(s) {', '.join(unknown_objectives)}")
 
 
 def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
     """No initiative starts before a prerequisite, unless that prerequisite is already in place."""
     starts = {i.catalogue_id: i.start for i in plan.initiatives}
-    for initiative in plan.initiatives:
+    for n, initiative in enumerate(plan.initiatives):
         for prerequisite in catalogue[initiative.catalogue_id].prerequisites:
             if prerequisite in plan.in_place:
                 continue
             if prerequisite not in starts:
                 raise ValueError(
-                    f"initiative {initiative.catalogue_id}: depends on {prerequisite}, "
+                    f"initiatives.{n} ({initiative.catalogue_id}): depends on {prerequisite}, "
                     "which is neither planned nor in place"
                 )
             if initiative.start < starts[prerequisite]:
                 raise ValueError(
-                    f"initiative {initiative.catalogue_id} starts {initiative.start}, "
+                    f"initiatives.{n}.start: {initiative.catalogue_id} starts {initiative.start}, "
                     f"before {prerequisite} ({starts[prerequisite]}) on which it depends"
                 )
 
 
 def _check_action_plan(plan: DigitalPlan) -> None:
     planned = {i.catalogue_id for i in plan.initiatives}
-    for actions in plan.action_plan:
+    for n, actions in enumerate(plan.action_plan):
         if actions.initiative not in planned:
-            raise ValueError(f"action_plan: {actions.initiative} is not an initiative of this plan")
+            raise ValueError(f"action_plan.{n}.initiative: {actions.initiative} is not an initiative of this plan")

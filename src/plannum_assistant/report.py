@@ -1,22 +1,45 @@
-"""What ``plannum plan`` prints: the JSON contract and its Markdown rendering.
+"""The plan contract: what ``plannum plan`` prints, what is stored, reviewed and exported.
 
 :class:`PlanReport` is the public output (``--format json``): the validated
-plan's parts (pain points, initiatives, action plan, follow-up, review) plus
-what a reviewer needs to weigh them (gate, unaligned and deferred
-initiatives, capabilities in place, budget, why the plan has this size).
+plan's parts (strategic plan, pain points, initiatives, action plan,
+follow-up, review) plus what a reviewer needs to weigh them (gate, unaligned
+and deferred initiatives, capabilities in place, budget, why the plan has
+this size).
+
+A report is valid only with the model's business rules (catalogue ids,
+references to pains and objectives, prerequisites, budgets, dates, no
+approval without a follow-up owner), checked against the catalogue every time
+one is built or loaded: build it with :func:`validate_report`, read it with
+:func:`load_report`. Validating without the catalogue is refused.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
+from .catalogue import Catalogue
+from .errors import PlanFileError
+from .files import first_error
 from .knowledge import Wording
-from .models import Company, FollowUp, InitiativeActions, PainPoint, PlannedInitiative, Review
+from .models import (
+    Company,
+    FollowUp,
+    InitiativeActions,
+    PainPoint,
+    PlannedInitiative,
+    Review,
+    StrategicPlan,
+    validate_plan,
+)
 from .vocabulary import Language
+
+MAX_PLAN_FILE_BYTES = 5_000_000  # a plan is tens of kilobytes; refuse to read a runaway file
 
 _T = Callable[..., str]  # the translate function of to_markdown: key, **params -> text
 
@@ -57,9 +80,13 @@ class PlanReport(_Out):
     language: Language
     company: Company
     today: date
-    engine: Literal["offline"] = "offline"
+    engine: str = Field(
+        default="offline",
+        description="what drafted the plan: 'offline' (the deterministic planner); later engines add their names",
+    )
     catalogue_hash: str
     gate: GateOutput
+    strategic_plan: StrategicPlan | None = Field(default=None, description="the plan the objectives come from")
     next_steps: list[str] = Field(default_factory=list, description="when the gate is not ready: what to do first")
     preliminary_observations: list[str] = Field(default_factory=list)
     pain_points: list[PainPoint]
@@ -73,6 +100,65 @@ class PlanReport(_Out):
     plan_size_rationale: str | None = None
     follow_up: FollowUp
     review: Review = Field(default_factory=Review)
+
+    @model_validator(mode="after")
+    def _business_rules(self, info: ValidationInfo) -> PlanReport:
+        catalogue = (info.context or {}).get("catalogue")
+        if not isinstance(catalogue, Catalogue):
+            raise ValueError("a plan is validated against the catalogue: use validate_report() or load_report()")
+        try:
+            validate_plan(self._as_plan(), catalogue)
+        except ValidationError as exc:
+            raise ValueError(first_error(exc)) from None
+        return self
+
+    def _as_plan(self) -> dict[str, Any]:
+        """The domain-model view of this report (what the business rules are written against)."""
+        return {
+            "language": self.language,
+            "company": self.company.model_dump(),
+            "strategic_plan": self.strategic_plan.model_dump(exclude_computed_fields=True)
+            if self.strategic_plan
+            else None,
+            "pain_points": [p.model_dump() for p in self.pain_points],
+            "in_place": [p.catalogue_id for p in self.in_place],
+            "initiatives": [i.model_dump() for i in self.initiatives],
+            "action_plan": [a.model_dump() for a in self.action_plan],
+            "follow_up": self.follow_up.model_dump(),
+            "review": self.review.model_dump(),
+        }
+
+
+def validate_report(data: dict[str, Any] | PlanReport, catalogue: Catalogue) -> PlanReport:
+    """A plan report checked from scratch: its structure and every business rule.
+
+    Raises :class:`pydantic.ValidationError`; :func:`plannum_assistant.files.first_error` gives one line.
+    """
+    payload = data.model_dump(mode="python", exclude_computed_fields=True) if isinstance(data, PlanReport) else data
+    return PlanReport.model_validate(payload, context={"catalogue": catalogue})
+
+
+def load_report(path: Path, catalogue: Catalogue) -> PlanReport:
+    """Read a plan JSON file (what ``plannum plan`` printed) and validate it with every rule."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_PLAN_FILE_BYTES:
+        raise PlanFileError(f"{path}: larger than {MAX_PLAN_FILE_BYTES:,} bytes, not a plan file")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise PlanFileError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{path}: expected a JSON object (a plan), got {type(data).__name__}")
+    try:
+        return validate_report(data, catalogue)
+    except ValidationError as exc:
+        raise PlanFileError(f"{path}: {first_error(exc)}") from None
 
 
 def to_markdown(report: PlanReport, wording: Wording) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -100,6 +100,25 @@ class LexicalIndex:
 
 
 _NONE = _Match(float("-inf"), "", Language.EN)
+
+
+class Searcher(Protocol):
+    """What the planning stages need from retrieval (the real :class:`Retriever`, or a test double
+    such as :class:`plannum_assistant.testing.FakeRetriever`)."""
+
+    def search_many(
+        self,
+        queries: list[str],
+        *,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        function: BusinessFunction | None = None,
+        dimension: Dimension | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[list[Hit]]: ...
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 class Retriever:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,29 +68,80 @@ def _now() -> str:
 
 
 class SessionStore:
-    """``<data dir>/sessions.db``. One store per process; SQLite handles concurrent readers."""
+    """``<data dir>/sessions.db``, usable from any thread.
+
+    Each thread gets its own connection (a sqlite3 connection must not be shared
+    between threads), configured identically; SQLite's WAL lets readers and one
+    writer proceed together, and ``BEGIN IMMEDIATE`` plus the busy timeout
+    serialise writers. Migrations run once, at construction. :meth:`close`
+    closes every connection the store opened.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a committed turn survives a power cut
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._closed = False
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            return db
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._close_orphans()
+            # check_same_thread=False only so that close() may close it from another thread:
+            # the connection is used by its own thread alone.
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")  # a committed turn survives a power cut
+                db.execute("PRAGMA foreign_keys=ON")
+            except BaseException:
+                db.close()
+                raise
+            self._connections.append((weakref.ref(threading.current_thread()), db))
+        self._local.db = db
+        return db
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (caller holds the lock)."""
+        alive = []
+        for owner, db in self._connections:
+            thread = owner()
+            if thread is not None and thread.is_alive():
+                alive.append((owner, db))
+            else:
+                db.close()
+        self._connections = alive
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._closed = True
+            for _, db in self._connections:
+                db.close()
+            self._connections.clear()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            yield db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        db.execute("COMMIT")
 
     def _migrate(self) -> None:
         with self._transaction() as db:

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "interview.yaml"
 
     @property
+    def parsing_file(self) -> Path:
+        return self.knowledge_dir / "parsing.yaml"
+
+    @property
     def wording_file(self) -> Path:
         return self.knowledge_dir / "wording.yaml"
 

@@ -22,19 +22,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .catalogue import Catalogue
-from .errors import KnowledgeError
-from .files import load_model
-from .interview import InterviewState, Message, OfflineEngine, Turn
-from .parsing import AnswerError
-from .smart import fold
-from .text import guess_language
-from .vocabulary import Language
+from ..catalogue import Catalogue
+from ..errors import KnowledgeError
+from ..files import load_model
+from ..parsing import AnswerError
+from ..smart import fold
+from ..text import guess_language
+from ..vocabulary import Language
+from .offline import OfflineEngine
+from .state import InterviewState, Message, Turn
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from .settings import Settings
+    from ..settings import Settings
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
 _PLACEHOLDERS = ("{stage}", "{topic}", "{question}", "{answers}", "{topics}", "{catalogue}", "{schema}", "{message}")
@@ -128,6 +129,7 @@ class LLMEngine:
         max_repairs: int = 2,
     ) -> None:
         self.offline = offline
+        self.texts = offline.texts
         self.model = model
         self.prompts = prompts
         self.catalogue_line = ", ".join(f"{e.id} ({e.name.en})" for e in catalogue)
@@ -243,7 +245,7 @@ class LLMEngine:
 
     def _fallback(self, state: InterviewState, message: str, reason: str, detail: str) -> Turn:
         turn = self.offline.respond(state, message)
-        notice = _NOTICE[reason][state.language].format(detail=detail)
+        notice = self.offline.script.notices.render(reason, state.language, detail=detail)
         turn.state.transcript[-1].notice = notice
         return Turn(reply=f"[{notice}]\n{turn.reply}", state=turn.state, engine="offline", notice=notice)
 
@@ -273,26 +275,6 @@ class LLMEngine:
 def _clip(value: object, limit: int = 80) -> str:
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_NOTICE = {
-    "unavailable": {
-        Language.FR: "Modèle indisponible ({detail}) : moteur hors ligne pour ce tour",
-        Language.EN: "Model unavailable ({detail}): offline engine for this turn",
-    },
-    "empty": {
-        Language.FR: "Le modèle n'a rien extrait : moteur hors ligne pour ce tour",
-        Language.EN: "The model extracted nothing: offline engine for this turn",
-    },
-    "missed": {
-        Language.FR: "Le modèle n'a pas répondu à la question posée : moteur hors ligne pour ce tour",
-        Language.EN: "The model did not answer the question asked: offline engine for this turn",
-    },
-    "invalid": {
-        Language.FR: "Réponse du modèle invalide après corrections ({detail}) : moteur hors ligne pour ce tour",
-        Language.EN: "Model output invalid after repairs ({detail}): offline engine for this turn",
-    },
-}
 
 
 def _repair_request(error: str | None) -> str:

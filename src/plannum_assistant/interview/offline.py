@@ -1,0 +1,339 @@
+"""The offline interview engine: no model, no network, deterministic.
+
+It asks one question at a time (:mod:`.script`), parses answers deterministically
+(:mod:`plannum_assistant.parsing`), and handles corrections, "back", "skip" and a summary at
+any point (:mod:`.commands`). Maturity questions come from ``dimensions.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from ..errors import InterviewError
+from ..gate import GateResult, check_prerequisites
+from ..intake import Intake
+from ..knowledge import Dimensions, Wording
+from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
+from ..smart import assess_smart
+from ..vocabulary import BusinessFunction, Dimension, Language
+from .answers import AnswerParser
+from .build import WORKSHEET_TOPICS, build_intake
+from .commands import field_names, field_topic, is_back, is_summary, parse_correction
+from .script import InterviewScript, InterviewTexts
+from .state import FollowUp, InterviewState, Message, Turn
+
+SymptomFinder = Callable[[str, Language], "str | None"]  # a vague pain statement -> closest catalogue symptom
+
+
+class OfflineEngine:
+    """The default engine: no model, no network, deterministic."""
+
+    name = "offline"
+
+    def __init__(
+        self,
+        script: InterviewScript,
+        dimensions: Dimensions,
+        *,
+        today: date,
+        symptom_for: SymptomFinder | None = None,
+        gate_max_age_months: int = 24,
+        parsing: ParsingWords | None = None,
+        wording: Wording | None = None,
+    ) -> None:
+        self.script = script
+        self.wording = wording
+        self.texts: InterviewTexts = script.texts
+        self.parsing = parsing if parsing is not None else bundled_parsing()
+        self.dimensions = dimensions
+        self.today = today
+        self.symptom_for = symptom_for
+        self.gate_max_age_months = gate_max_age_months
+        self.answers = AnswerParser(script, self.parsing, today=today)
+
+    # --- public API -----------------------------------------------------------------------
+
+    def start(self, language: Language | None = None) -> Turn:
+        state = InterviewState(pending=[t.id for t in self.script.topics if t.stage in ("language", "company")])
+        state.pending.append("strategic_plan.exists")
+        if language is not None:  # chosen up front (--lang, a script): not asked
+            self._apply(state, "language", language)
+            state.pending.remove("language")  # and not in `asked`: "back" never undoes it
+            state.stage = self._stage(state)
+        reply = self.question(state)
+        state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
+        return Turn(reply=reply, state=state, engine=self.name)
+
+    def respond(self, state: InterviewState, message: str) -> Turn:
+        """One user turn: the message is recorded first, then handled, then the next question asked."""
+        state = state.model_copy(deep=True)
+        state.transcript.append(Message(role="user", text=message))
+        reply = self._handle(state, message.strip())
+        state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
+        return Turn(reply=reply, state=state, engine=self.name)
+
+    def question(self, state: InterviewState) -> str:
+        """The current question with its example, in the interview's language."""
+        if state.follow_ups:
+            follow = state.follow_ups[0]
+            item = state.answers[f"pain_points.{follow.function}"][follow.item]
+            return self._t("follow_up", state, item=item, symptom=follow.symptom)
+        topic_id = state.current
+        if topic_id is None:
+            return self._t("finished", state)
+        if topic_id == "worksheet.offer":
+            return self._t("worksheet_offer", state)
+        lang = state.language
+        topic = self.script.topic(topic_id)
+        params: dict[str, str] = {}
+        if topic.per_dimension:
+            spec = self.dimensions.spec(_dimension(topic_id))
+            anchors = "\n".join(f"  {a.level} — {a.get(lang)}" for a in spec.anchors)
+            params = {"label": spec.label.get(lang), "question": spec.question.get(lang)}
+            return topic.question.get(lang).format(**params) + "\n" + anchors
+        if topic.per_function:
+            params = {"function": self.script.functions[BusinessFunction(topic_id.split(".", 1)[1])].get(lang)}
+        if topic_id == "confirm":
+            params = {"summary": self.summary(state)}
+        text = topic.question.get(lang).format(**params)
+        return f"{text}\n{topic.example.get(lang)}" if topic.example else text
+
+    def summary(self, state: InterviewState) -> str:
+        lines = []
+        for topic_id, value in state.answers.items():
+            if topic_id in ("language", "strategic_plan.exists"):
+                continue
+            shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            lines.append(f"- {topic_id}: {shown}")
+        return "\n".join(lines) or "-"
+
+    # --- what the LLM engine builds on ---------------------------------------------------
+
+    def is_command(self, message: str) -> bool:
+        """Summary, back, corrections and skip are handled deterministically, whatever the engine."""
+        return (
+            is_summary(message, self.script)
+            or is_back(message, self.script)
+            or is_skip(message, words=self.parsing)
+            or parse_correction(message, self.script) is not None
+        )
+
+    def fillable_topics(self, state: InterviewState) -> list[str]:
+        """Topic ids a rich message may fill at any time (not checkpoints like the language)."""
+        ids = [t.id for t in self.script.topics if not (t.per_dimension or t.per_function)]
+        ids += [f"maturity.{spec.id.value}" for spec in self.dimensions.dimensions]
+        ids += [f"pain_points.{f.value}" for f in BusinessFunction]
+        return [i for i in ids if i not in ("language", "confirm", "strategic_plan.exists")]
+
+    def parse(self, topic_id: str, raw: str, state: InterviewState) -> Any:
+        return self.answers.parse(topic_id, raw)
+
+    def fill(self, state: InterviewState, topic_id: str, raw: str) -> list[str]:
+        """Store an answer given in any order: the current question advances, others are not asked again."""
+        if topic_id == state.current and not state.follow_ups:
+            return self._answer(state, topic_id, raw)
+        self._apply(state, topic_id, self.parse(topic_id, raw, state))
+        if topic_id in state.pending:
+            state.pending.remove(topic_id)
+        return []
+
+    def to_intake(self, state: InterviewState) -> Intake:
+        """The intake file this interview amounts to (raises InterviewError if too early)."""
+        return build_intake(state)
+
+    # --- the turn ---------------------------------------------------------------------------
+
+    def _handle(self, state: InterviewState, message: str) -> str:
+        if state.done:
+            return self._t("finished", state)
+        if is_summary(message, self.script):
+            return f"{self.summary(state)}\n\n{self.question(state)}"
+        if is_back(message, self.script):
+            return self._back(state)
+        if correction := parse_correction(message, self.script):
+            return self._correct(state, *correction)
+        if state.follow_ups:
+            return self._answer_follow_up(state, message)
+        topic_id = state.current
+        assert topic_id is not None  # an unfinished interview always has a pending topic
+        if is_skip(message, words=self.parsing) or not message:
+            return self._skip(state, topic_id)
+        try:
+            notes = self._answer(state, topic_id, message)
+        except AnswerError as exc:
+            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+        if state.done:
+            return self._t("done", state)
+        return "\n".join([*notes, self.question(state)])
+
+    def _answer(self, state: InterviewState, topic_id: str, message: str) -> list[str]:
+        """Parse, store, advance; returns notes to show before the next question."""
+        if topic_id == "worksheet.offer":
+            state.pending.pop(0)
+            state.asked.append(topic_id)
+            if parse_yes_no(message, words=self.parsing):
+                state.worksheet = True
+                missing = [t for t in WORKSHEET_TOPICS.values() if not state.answers.get(t)]
+                state.pending[0:0] = missing
+            return []
+        value = self.answers.parse(topic_id, message)
+        if topic_id == "confirm" and value is False:
+            return [self._t("not_yet", state)]
+        self._apply(state, topic_id, value)
+        notes = self._smart_notes(state, topic_id, value)
+        self._advance(state, topic_id)
+        return notes
+
+    def _apply(self, state: InterviewState, topic_id: str, value: Any) -> None:
+        if topic_id == "language":
+            state.language = value
+            value = value.value
+        state.answers[topic_id] = value
+
+    def _advance(self, state: InterviewState, topic_id: str) -> None:
+        state.pending.pop(0)
+        state.asked.append(topic_id)
+        if topic_id == "strategic_plan.exists":
+            if state.answers[topic_id]:
+                topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
+                state.pending[0:0] = [t for t in topics if t not in state.answers]
+            else:
+                self._after_strategy(state)
+        elif topic_id == "strategic_plan.operational_objectives" and not state.worksheet:
+            self._after_strategy(state)
+        elif topic_id.startswith("pain_points."):
+            self._offer_follow_ups(state, topic_id)
+        elif topic_id == "confirm":
+            state.done = True
+        if not state.pending and not state.done:
+            state.pending.append("confirm")
+        state.stage = self._stage(state)
+
+    def _after_strategy(self, state: InterviewState) -> None:
+        """Run the gate; when it fails, explain and offer the worksheet; then the diagnostic."""
+        rest = [f"maturity.{spec.id.value}" for spec in self.dimensions.dimensions]
+        rest += [f"pain_points.{f.value}" for f in BusinessFunction]
+        rest += [t.id for t in self.script.topics if t.stage in ("systems", "constraints", "follow_up")]
+        ready = self._gate_ready(state)
+        rest = [t for t in rest if t not in state.answers]
+        state.pending[0:0] = (["worksheet.offer"] if not ready and not state.worksheet else []) + rest
+
+    def _gate(self, state: InterviewState) -> GateResult | None:
+        """The prerequisite gate on the answers so far (None before the company basics)."""
+        try:
+            intake = build_intake(state)
+        except InterviewError:
+            return None
+        plan = intake.strategic_plan.to_model() if intake.strategic_plan else None
+        return check_prerequisites(plan, today=self.today, max_age_months=self.gate_max_age_months)
+
+    def _gate_ready(self, state: InterviewState) -> bool:
+        gate = self._gate(state)
+        return gate is not None and gate.ready
+
+    def gate_message(self, state: InterviewState) -> str | None:
+        """The "minute papillon" explanation when the gate fails, else None."""
+        gate = self._gate(state)
+        if gate is None or gate.ready:
+            return None
+        missing = "\n".join(f"- {line}" for line in gate.missing_messages(state.language, self.wording))
+        return self._t("papillon", state, missing=missing)
+
+    def _smart_notes(self, state: InterviewState, topic_id: str, value: Any) -> list[str]:
+        notes = []
+        if self.script.topic(topic_id).kind == "objectives":
+            smart = self.script.smart
+            nor = f" {smart.render('nor', state.language)} "
+            for text in value:
+                failing = assess_smart(text).failing
+                if failing:
+                    joined = nor.join(smart.render(criterion, state.language) for criterion in failing)
+                    notes.append(
+                        self._t("smart_coach", state, text=text, criteria=joined, advice=self._t("smart_advice", state))
+                    )
+        if topic_id in ("strategic_plan.exists", "strategic_plan.operational_objectives") and (
+            message := self._pending_gate_message(state, topic_id)
+        ):
+            notes.append(message)
+        return notes
+
+    def _pending_gate_message(self, state: InterviewState, topic_id: str) -> str | None:
+        if state.worksheet:
+            return None
+        if topic_id == "strategic_plan.exists" and state.answers.get(topic_id):
+            return None
+        return self.gate_message(state)
+
+    def _offer_follow_ups(self, state: InterviewState, topic_id: str) -> None:
+        if self.symptom_for is None:
+            return
+        function = topic_id.split(".", 1)[1]
+        for index, item in enumerate(state.answers.get(topic_id) or []):
+            if len(item.split()) < 6 and (symptom := self.symptom_for(item, state.language)):
+                state.follow_ups.append(FollowUp(function=function, item=index, symptom=symptom))
+            if len(state.follow_ups) >= 2:
+                break
+
+    def _answer_follow_up(self, state: InterviewState, message: str) -> str:
+        follow = state.follow_ups[0]
+        try:
+            agreed = parse_yes_no(message, words=self.parsing)
+        except AnswerError as exc:
+            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+        state.follow_ups.pop(0)
+        if agreed:
+            items = state.answers[f"pain_points.{follow.function}"]
+            items[follow.item] = f"{items[follow.item]} — {follow.symptom}"
+        return self.question(state)
+
+    def _skip(self, state: InterviewState, topic_id: str) -> str:
+        if topic_id == "worksheet.offer" or topic_id.startswith(("maturity.", "pain_points.")):
+            optional = True
+        else:
+            optional = self.script.topic(topic_id).optional
+        if not optional:
+            return self._t("required", state) + "\n" + self.question(state)
+        self._advance(state, topic_id)
+        return self._t("skipped", state) + "\n" + self.question(state)
+
+    def _back(self, state: InterviewState) -> str:
+        state.follow_ups.clear()
+        if not state.asked:
+            return self._t("nothing_back", state) + "\n" + self.question(state)
+        previous = state.asked.pop()
+        state.answers.pop(previous, None)
+        state.done = False
+        state.pending.insert(0, previous)
+        state.stage = self._stage(state)
+        return self._t("back", state) + "\n" + self.question(state)
+
+    def _correct(self, state: InterviewState, field: str, raw: str) -> str:
+        topic_id = field_topic(field, self.script)
+        if topic_id is None:
+            return self._t("unknown_field", state, fields=field_names(self.script)) + "\n" + self.question(state)
+        try:
+            value = self.answers.parse(topic_id, raw)
+        except AnswerError as exc:
+            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+        self._apply(state, topic_id, value)
+        if topic_id in state.pending:  # answered ahead of its question: do not ask it again
+            state.pending.remove(topic_id)
+        shown = "; ".join(map(str, value)) if isinstance(value, list) else value
+        return self._t("corrected", state, field=topic_id, value=shown) + "\n" + self.question(state)
+
+    def _stage(self, state: InterviewState) -> str:
+        if state.done:
+            return "draft_plan"
+        current = state.current
+        if current is None or current == "worksheet.offer":
+            return "strategic_plan"
+        return self.script.topic(current).stage
+
+    def _t(self, key: str, state: InterviewState, **params: object) -> str:
+        return self.texts.render(key, state.language, **params)
+
+
+def _dimension(topic_id: str) -> Dimension:
+    return Dimension(topic_id.split(".", 1)[1])

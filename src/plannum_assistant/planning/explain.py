@@ -1,0 +1,74 @@
+"""Stage 8: the words of the plan: each initiative's rationale, observations, next steps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..gate import GateResult
+from ..models import Horizon, PlannedInitiative, StrategicPlan
+from ..vocabulary import Language
+from .types import Candidate, Pain, PlanContext, quote, shorten
+
+
+def initiative(
+    ctx: PlanContext,
+    candidate: Candidate,
+    priority: int,
+    start: date,
+    horizon: Horizon,
+    pains: list[Pain],
+    strategy: StrategicPlan,
+    language: Language,
+) -> PlannedInitiative:
+    """The plan's line for one candidate: what it answers, what it serves, the phrase that matched."""
+    objective_text = {o.id: o.text for o in strategy.objectives}
+    parts = []
+    if candidate.prerequisite_of:
+        dependent = ctx.catalogue[candidate.prerequisite_of].name.get(language)
+        parts.append(ctx.t("rationale.prerequisite", language, dependent=dependent))
+    parts.append(ctx.t("rationale.answers", language, pains=pain_list(ctx, candidate.pains, pains, language)))
+    served = ", ".join(f"{oid} {quote(objective_text[oid], language)}" for oid in candidate.supports)
+    parts.append(ctx.t("rationale.serves", language, objectives=served))
+    if candidate.matched:
+        parts.append(ctx.t("rationale.matched", language, phrase=candidate.matched))
+    texts = {pain.point.id: pain.point.text for pain in pains}
+    return PlannedInitiative(
+        catalogue_id=candidate.entry.id,
+        title=candidate.entry.name.get(language),
+        addresses=candidate.pains,
+        supports=candidate.supports,
+        priority=priority,
+        horizon=horizon,
+        start=start,
+        rationale=" ".join(parts),
+        evidence=[texts[p] for p in candidate.pains],
+    )
+
+
+def next_steps(ctx: PlanContext, gate: GateResult, language: Language) -> list[str]:
+    """When the gate is not ready: why, what to complete, SMART advice, the diagnostic goes on."""
+    items = " ".join(gate.missing_messages(language, ctx.wording))
+    return [
+        ctx.t("next.why", language),
+        ctx.t("next.complete", language, items=items),
+        ctx.t("next.smart", language),
+        ctx.t("next.diagnostic", language),
+    ]
+
+
+def observation(ctx: PlanContext, pain: Pain, language: Language) -> str:
+    point = pain.point
+    return ctx.t(
+        "observation",
+        language,
+        pain=point.id,
+        text=point.text,
+        function=ctx.t(f"function.{point.function.value}", language),
+        severity=ctx.t(f"severity.{int(point.severity)}", language),
+    )
+
+
+def pain_list(ctx: PlanContext, ids: list[str], pains: list[Pain], language: Language) -> str:
+    texts = {pain.point.id: pain.point.text for pain in pains}
+    limit = ctx.config.text.quote_chars
+    return ", ".join(f"{pid} {quote(shorten(texts[pid], limit), language)}" for pid in ids)

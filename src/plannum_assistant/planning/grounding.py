@@ -1,0 +1,160 @@
+"""Stages 2-4: pain points grounded in the catalogue, capabilities in place, clear answers.
+
+One batched search covers every pain statement, each of its sentences and each
+objective; capabilities already running are removed before ranking. A hit
+answers a pain point only with enough evidence (thresholds in ``planner.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import PainPoint, Severity
+from ..retrieval import Hit
+from ..smart import fold
+from ..vocabulary import BusinessFunction
+from .types import Candidate, Pain, PlanContext
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n+\s*(?:[-*•]\s*)?")
+
+
+def retrieve(
+    ctx: PlanContext, statements: list[str], objectives: list[str], in_place: frozenset[str]
+) -> dict[str, list[Hit]]:
+    """One batched search for every pain statement, each of its sentences, and each objective."""
+    min_words = ctx.config.text.sentence_min_words
+    sentences = [part for text in statements for part in sentences_of(text, min_words)]
+    queries = list(dict.fromkeys([*statements, *sentences, *objectives]))
+    rules = ctx.config.selection
+    top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
+    found = ctx.retriever.search_many(queries, top_k=top_k, dense_weight=rules.dense_weight, exclude=in_place)
+    return dict(zip(queries, found, strict=True))
+
+
+def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list[Hit]]) -> list[Pain]:
+    texts = [part for text in statements for part in split(ctx, text, results)]
+    pains: list[Pain] = []
+    for number, text in enumerate(texts, 1):
+        hits = results[text][: ctx.config.selection.candidates]
+        chosen = answer(ctx, hits)
+        point = PainPoint(
+            id=f"P{number}",
+            text=text,
+            function=ctx.catalogue[chosen[0].id].function if chosen else cue_function(ctx, text),
+            severity=severity(ctx, text),
+        )
+        pains.append(Pain(point, hits, chosen))
+    return pains
+
+
+def split(ctx: PlanContext, text: str, results: dict[str, list[Hit]]) -> list[str]:
+    """Split a statement into sentences only when they clearly name different problems.
+
+    "Our reps keep contacts in their phones. The CNC breaks down because nobody
+    maintains it." becomes two pain points because each sentence, alone, clearly
+    answers to a different initiative; sentences about one problem stay together.
+    """
+    parts = sentences_of(text, ctx.config.text.sentence_min_words)
+    answers = [answer(ctx, results[part][: ctx.config.selection.candidates]) for part in parts]
+    tops = {chosen[0].id for chosen in answers if chosen}
+    return parts if parts and len(tops) == len(parts) else [text]
+
+
+def answer(ctx: PlanContext, hits: list[Hit]) -> list[Hit]:
+    """The hits that clearly answer a pain point (rules and thresholds in planner.yaml)."""
+    rules = ctx.config.selection
+    if not hits or not clear(ctx, hits[0]):
+        return []  # the fused best is weak: do not promote a weaker hit in its place
+    if min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99) > rules.max_best_rank:
+        return []
+    best, *others = [hit for hit in hits if clear(ctx, hit)]
+    kept = [best, *(hit for hit in others[:1] if hit.score >= rules.second_ratio * best.score)]
+    if rules.keep_bm25_first:
+        kept += [hit for hit in others if hit.bm25_rank == 1 and hit not in kept]
+    return kept[: rules.max_per_pain]
+
+
+def clear(ctx: PlanContext, hit: Hit) -> bool:
+    """Enough evidence: a fused score over the floor, and shared words or close meaning."""
+    rules = ctx.config.selection
+    evidence = (hit.bm25_score or 0.0) >= rules.min_bm25 or (hit.dense_score or 0.0) >= rules.min_dense
+    return hit.score >= rules.min_score and evidence
+
+
+def severity(ctx: PlanContext, text: str) -> Severity:
+    folded = fold(text)
+    if ctx.high.search(folded):
+        return Severity.HIGH
+    if ctx.low.search(folded):
+        return Severity.LOW
+    return Severity.MEDIUM
+
+
+def cue_function(ctx: PlanContext, text: str) -> BusinessFunction:
+    functions = ctx.functions_named(text)
+    return functions[0] if functions else BusinessFunction.MANAGEMENT
+
+
+def in_place(ctx: PlanContext, systems: list[str]) -> dict[str, str]:
+    """Catalogue ids already running, with the evidence (product or phrase) that says so."""
+    found: dict[str, str] = {}
+    folded = [(system, fold(system)) for system in systems]
+    for entry in ctx.catalogue:
+        for system, text in folded:
+            words = text.split()
+            if any(_same_product(product, words) for product in ctx.products[entry.id]) or any(
+                phrase in text for phrase in ctx.phrases[entry.id]
+            ):
+                found.setdefault(entry.id, system)
+    # What an in-place capability required is in place too (or moot): Acumatica means no ERP study.
+    pending = list(found)
+    while pending:
+        entry_id = pending.pop()
+        for prerequisite in ctx.catalogue[entry_id].prerequisites:
+            if prerequisite not in found:
+                found[prerequisite] = f"→ {entry_id}"
+                pending.append(prerequisite)
+    return found
+
+
+def select(ctx: PlanContext, pains: list[Pain]) -> dict[str, Candidate]:
+    """Every clear answer, once: an initiative answering several pain points addresses them all."""
+    candidates: dict[str, Candidate] = {}
+    for pain in pains:
+        for position, hit in enumerate(pain.answer):
+            candidate = candidates.setdefault(hit.id, Candidate(ctx.catalogue[hit.id], matched=hit.matched))
+            candidate.pains.append(pain.point.id)
+            candidate.best_for += position == 0
+    return candidates
+
+
+def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_place: dict[str, str]) -> None:
+    pending = list(candidates.values())
+    while pending:
+        dependent = pending.pop()
+        for prerequisite in dependent.entry.prerequisites:
+            if prerequisite in in_place:
+                continue
+            if prerequisite not in candidates:
+                added = Candidate(ctx.catalogue[prerequisite], prerequisite_of=dependent.entry.id)
+                candidates[prerequisite] = added
+                pending.append(added)
+            for pid in dependent.pains:
+                if pid not in candidates[prerequisite].pains:
+                    candidates[prerequisite].pains.append(pid)
+
+
+def sentences_of(text: str, min_words: int) -> list[str]:
+    """The sentences of a statement worth searching alone (two or more, ``min_words`` words or more each)."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.split()) >= min_words]
+    return parts if len(parts) >= 2 else []
+
+
+def _same_product(product: list[str], system: list[str]) -> bool:
+    """Folded word lists. 'HubSpot' runs if the intake says 'HubSpot CRM'; 'Sage 50' matches
+    'Sage 50 cloud'; one word alone ('Odoo') does not prove a specific module ('Odoo CRM')."""
+    return _contains(system, product) or (len(system) >= 2 and _contains(product, system))
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    return any(haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))

@@ -1,0 +1,123 @@
+"""Stage 6: priorities, the plan's size, start dates and horizons.
+
+Value is impact (pains answered, weighted by severity; objectives served;
+maturity gaps) over effort (budget and weeks, relative to a typical entry);
+prerequisites always come before what depends on them. The plan keeps the
+most valuable initiatives under the size band's cap, a few at a time.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta
+
+from ..intake import Intake
+from ..models import Horizon, MaturityAssessment
+from ..report import SetAside
+from ..vocabulary import Language, SizeBand
+from .types import Candidate, Pain, PlanContext
+
+WEEK = timedelta(weeks=1)
+_DAYS_PER_MONTH = 30.44
+
+
+def prioritise(
+    ctx: PlanContext, candidates: list[Candidate], intake: Intake, pains: list[Pain], band: SizeBand
+) -> list[Candidate]:
+    """Set each candidate's value; return them best first, prerequisites before dependents."""
+    weights = ctx.config.priority
+    severity = {pain.point.id: int(pain.point.severity) for pain in pains}
+    maturity = MaturityAssessment(scores=intake.maturity)
+    for candidate in candidates:
+        entry = candidate.entry
+        gaps = [g if (g := maturity.gap(d)) is not None else weights.unrated_gap for d in entry.dimensions]
+        # A runner-up answer counts for less than a first answer to the same pain.
+        answered = sum(severity[p] for p in candidate.pains)
+        weight = 1.0 if candidate.best_for or candidate.prerequisite_of else ctx.config.linking.runner_up_weight
+        impact = (
+            weight * answered
+            + weights.strategic_objective * sum(o.startswith("SO") for o in candidate.supports)
+            + weights.operational_objective * sum(o.startswith("OO") for o in candidate.supports)
+            + weights.maturity_gap * statistics.mean(gaps) / 5
+        )
+        budget = entry.budget_cad.for_band(band)
+        weeks = sum(a.duration_weeks for a in entry.activities)
+        effort = (budget.min + budget.max) / 2 / ctx.reference_budget[band] + weeks / weights.effort_weeks
+        candidate.value = round(impact / (1 + effort), 6)
+    return dependencies_first(candidates)
+
+
+def dependencies_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Highest value first (ties on the id), but never before a prerequisite that is also in the plan."""
+    remaining = sorted(candidates, key=lambda c: (-c.value, c.entry.id))
+    ids = {c.entry.id for c in candidates}
+    ordered: list[Candidate] = []
+    placed: set[str] = set()
+    while remaining:
+        ready = next(c for c in remaining if all(p in placed or p not in ids for p in c.entry.prerequisites))
+        remaining.remove(ready)
+        ordered.append(ready)
+        placed.add(ready.entry.id)
+    return ordered
+
+
+def choose(ordered: list[Candidate], cap: int) -> set[str]:
+    """The most valuable initiatives that fit under the cap, each with its prerequisites.
+
+    A prerequisite added only for another initiative enters the plan with it, never alone.
+    """
+    by_id = {c.entry.id: c for c in ordered}
+    chosen: set[str] = set()
+    for candidate in sorted((c for c in ordered if not c.prerequisite_of), key=lambda c: (-c.value, c.entry.id)):
+        needed, pending = set(), [candidate.entry.id]
+        while pending:
+            entry_id = pending.pop()
+            if entry_id in by_id and entry_id not in chosen and entry_id not in needed:
+                needed.add(entry_id)
+                pending.extend(by_id[entry_id].entry.prerequisites)
+        if len(chosen) + len(needed) <= cap:
+            chosen |= needed
+    return chosen
+
+
+def schedule(
+    ctx: PlanContext, ordered: list[Candidate], intake: Intake, today: date, band: SizeBand, language: Language
+) -> tuple[list[tuple[Candidate, date, Horizon]], list[SetAside]]:
+    """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
+    cap = ctx.config.plan_size.for_band(band)
+    chosen = choose(ordered, cap)
+    longest = ctx.config.horizons[-1].until_months
+    horizon = min(intake.constraints.horizon_months or ctx.config.default_horizon_months, longest)
+    slots = [today] * ctx.config.concurrency.for_band(band)
+    ends: dict[str, date] = {}
+    kept: list[tuple[Candidate, date, Horizon]] = []
+    deferred: list[SetAside] = []
+    for candidate in ordered:
+        entry = candidate.entry
+        slot = min(range(len(slots)), key=lambda i: slots[i])
+        start = max([slots[slot], *(ends[p] for p in entry.prerequisites if p in ends)])
+        months = (start - today).days / _DAYS_PER_MONTH
+        waiting = any(p not in ends for p in entry.prerequisites if p in chosen)
+        if entry.id not in chosen or waiting or months >= horizon:
+            key, params = (
+                ("deferred.size", {"cap": cap}) if entry.id not in chosen else ("deferred.horizon", {"months": horizon})
+            )
+            deferred.append(
+                SetAside(
+                    catalogue_id=entry.id,
+                    title=entry.name.get(language),
+                    addresses=candidate.pains,
+                    reason=ctx.t(key, language, **params),
+                )
+            )
+            continue
+        end = start + WEEK * sum(a.duration_weeks for a in entry.activities)
+        slots[slot] = ends[entry.id] = end
+        kept.append((candidate, start, horizon_of(ctx, months)))
+    return kept, deferred
+
+
+def horizon_of(ctx: PlanContext, months: float) -> Horizon:
+    """The horizon bucket ("0-6", "6-18", "18-36") of a start ``months`` after the plan's start."""
+    buckets = ctx.config.horizons
+    return next((b.label for b in buckets if months < b.until_months), buckets[-1].label)

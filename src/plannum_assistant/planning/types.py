@@ -1,0 +1,98 @@
+"""What the planning stages share: the pain and candidate records, and one context object.
+
+Stages (:mod:`.grounding`, :mod:`.alignment`, :mod:`.schedule`, :mod:`.actions`,
+:mod:`.explain`) are functions of a :class:`PlanContext` and these records; only
+the orchestrator (:mod:`.offline`) calls them, so no stage imports another's caller.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..catalogue import Catalogue, CatalogueEntry
+from ..knowledge import PlannerConfig, Wording
+from ..models import PainPoint
+from ..retrieval import Hit, Searcher
+from ..smart import fold
+from ..vocabulary import BusinessFunction, Language, SizeBand
+
+
+@dataclass
+class Pain:
+    """A pain point, the hits retrieved for it and those that clearly answer it."""
+
+    point: PainPoint
+    hits: list[Hit]
+    answer: list[Hit]
+
+
+@dataclass
+class Candidate:
+    """A catalogue entry on its way into the plan, with every reason it got there."""
+
+    entry: CatalogueEntry
+    pains: list[str] = field(default_factory=list)
+    matched: str | None = None
+    prerequisite_of: str | None = None
+    supports: list[str] = field(default_factory=list)
+    value: float = 0.0
+    best_for: int = 0  # pain points where it is the first answer, not a runner-up
+
+
+class PlanContext:
+    """The catalogue, the retriever, the tuned configuration and the wording, prepared once."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        retriever: Searcher,
+        config: PlannerConfig,
+        wording: Wording,
+        *,
+        gate_max_age_months: int = 24,
+    ) -> None:
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.config = config
+        self.wording = wording
+        self.gate_max_age_months = gate_max_age_months
+        self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
+        self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
+        self.function_patterns = {
+            function: cue_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
+        }
+        severity = config.severity_cues
+        self.high = cue_pattern([*severity.high.fr, *severity.high.en])
+        self.low = cue_pattern([*severity.low.fr, *severity.low.en])
+        self.entry_vectors: dict[tuple[str, Language], np.ndarray] = {}
+        self.reference_budget = {
+            band: statistics.median(
+                (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
+            )
+            for band in SizeBand
+        }
+
+    def t(self, key: str, language: Language, **params: object) -> str:
+        return self.wording.text(key, language, **params)
+
+    def functions_named(self, text: str) -> list[BusinessFunction]:
+        """Business functions whose cue words appear in ``text``."""
+        folded = fold(text)
+        return [function for function, pattern in self.function_patterns.items() if pattern.search(folded)]
+
+
+def cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    """Cues match at the start of a word ("livr" matches "livraisons", not "délivrer")."""
+    return re.compile("|".join(rf"(?<![a-z0-9]){re.escape(fold(cue))}" for cue in cues))
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def quote(text: str, language: Language) -> str:
+    return f"« {text} »" if language is Language.FR else f'"{text}"'
