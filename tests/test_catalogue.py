@@ -148,6 +148,25 @@ def test_budget_shares_must_sum_to_one(knowledge_copy: Path) -> None:
     _check_fails(knowledge_copy, "crm.yaml", "budget_share values sum to 1.40")
 
 
+def test_unknown_sector_and_measure_are_rejected(knowledge_copy: Path) -> None:
+    _break(knowledge_copy, "mes-oee.yaml", "sectors: [", "sectors: [astrology, ")
+    _check_fails(knowledge_copy, "mes-oee.yaml", "sectors.0")
+
+
+def test_a_system_can_only_cover_real_entries(knowledge_copy: Path) -> None:
+    _break(knowledge_copy, "erp.yaml", "covers: [", "covers: [teleport, ")
+    _check_fails(knowledge_copy, "erp.yaml", "covers: unknown catalogue id 'teleport'")
+
+
+def test_measure_vocabulary_must_name_every_family(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "measures.yaml"
+    text = path.read_text()
+    start = text.index("  energy:")
+    end = text.index("  customer_service:")
+    path.write_text(text[:start] + text[end:])
+    _check_fails(knowledge_copy, "measures.yaml", "missing energy")
+
+
 def test_loader_raises_catalogue_error_for_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="catalogue directory not found"):
         load_catalogue(tmp_path / "nowhere")

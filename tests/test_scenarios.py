@@ -21,7 +21,9 @@ def test_scenarios_meet_the_hard_targets_and_the_committed_floors(
     assistant: Assistant, folder: str, committed: str
 ) -> None:
     scenarios = load_scenarios(ROOT / "evals" / folder, assistant.catalogue)
-    report = evaluate_scenarios(scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash)
+    report = evaluate_scenarios(
+        scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash, catalogue=assistant.catalogue
+    )
     summary = report["summary"]
     assert summary["gate_accuracy"] == 1.0
     assert summary["validity"] == 1.0

@@ -56,6 +56,7 @@ class Assistant:
     @cached_property
     def plan_context(self) -> PlanContext:
         """What every plan engine's stages share (catalogue cues, configuration, wording)."""
+        from .lexicon import load_measures, load_sectors
         from .planning import PlanContext
 
         return PlanContext(
@@ -63,6 +64,8 @@ class Assistant:
             self.retriever,
             self.planner_config,
             self.wording,
+            sectors=load_sectors(self.settings.sectors_file),
+            measures=load_measures(self.settings.measures_file),
             gate_max_age_months=self.settings.gate_max_age_months,
         )
 

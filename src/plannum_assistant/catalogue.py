@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .errors import CatalogueError
 from .files import parse_yaml, validate_file
-from .vocabulary import BusinessFunction, Dimension, Flow, Language, Sector, SizeBand
+from .vocabulary import BusinessFunction, Dimension, Flow, Language, Measure, Sector, SizeBand
 
 ENTRY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MIN_SYMPTOMS_PER_LANGUAGE = 12
@@ -118,6 +118,7 @@ class CatalogueEntry(Strict):
     covers: list[EntryId] = Field(
         default_factory=list, description="capabilities an integrated system brings (point solutions it folds in)"
     )
+    moves: list[Measure] = Field(min_length=1, description="the kinds of measure it moves (objectives it can serve)")
     activities: list[ActivityTemplate] = Field(min_length=2)
     budget_cad: BudgetEstimate
     duration_months: Range

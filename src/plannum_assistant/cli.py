@@ -134,7 +134,13 @@ def _build_parser() -> _Parser:
     retrieval.set_defaults(handler=_eval_retrieval)
     scenarios = eval_commands.add_parser("scenarios", help="plan every company of evals/scenarios against expectations")
     scenarios.add_argument("--dir", type=Path, help="scenario folder (default evals/scenarios)")
-    scenarios.add_argument("--report", type=Path, help="JSON report (default evals/reports/scenarios.json)")
+    scenarios.add_argument("--report", type=Path, help="JSON report (default evals/reports/<folder>.json)")
+    scenarios.add_argument(
+        "--part",
+        choices=("tuning", "frozen", "all"),
+        default="frozen",
+        help="labelled company sets (evals/companies): which fixed part to run (default: the frozen one)",
+    )
     scenarios.set_defaults(handler=_eval_scenarios)
     return parser
 
@@ -204,9 +210,11 @@ def _catalogue_check(args: argparse.Namespace) -> int:
     catalogue = assistant.catalogue
     texts = sum(1 for entry in catalogue for _ in entry.documents())
     dimensions = assistant.dimensions
+    context = assistant.plan_context  # loads and checks sectors.yaml, measures.yaml and planner.yaml too
     print(
         f"catalogue OK: {len(catalogue)} entries, {texts} indexed texts, "
-        f"{len(dimensions.dimensions)} maturity dimensions, hash {catalogue.content_hash[:12]}"
+        f"{len(dimensions.dimensions)} maturity dimensions, {len(context.sectors.terms)} sectors, "
+        f"{len(context.measures.terms)} measure families, hash {catalogue.content_hash[:12]}"
     )
     return 0
 
@@ -434,17 +442,36 @@ def _eval_retrieval(args: argparse.Namespace) -> int:
 
 
 def _eval_scenarios(args: argparse.Namespace) -> int:
+    from .company_evals import evaluate_companies, format_companies, load_companies
     from .evals import evaluate_scenarios, format_scenarios, load_scenarios
     from .settings import repository_path
 
     assistant = _assistant()
     folder = args.dir or repository_path("evals") / "scenarios"
-    destination = args.report or repository_path("evals") / "reports" / "scenarios.json"
-    scenarios = load_scenarios(folder, assistant.catalogue)
-    assistant.dense_index.collection(_progress)
-    _progress(f"planning {len(scenarios)} scenario companies…")
-    report = evaluate_scenarios(scenarios, assistant.plan, catalogue_hash=assistant.catalogue.content_hash)
-    print(format_scenarios(report))
+    labelled = any(folder.glob("b*.yaml"))  # the labelled company format (evals/companies)
+    name = f"{folder.name}-{args.part}" if labelled else folder.name
+    destination = args.report or repository_path("evals") / "reports" / f"{name}.json"
+    catalogue_hash = assistant.catalogue.content_hash
+    if labelled:
+        companies = load_companies(folder, assistant.catalogue, args.part)
+        assistant.dense_index.collection(_progress)
+        _progress(f"planning {len(companies)} labelled companies ({args.part} part)…")
+        report = evaluate_companies(
+            companies,
+            assistant.plan,
+            lambda text: assistant.retriever.search(text, top_k=5),
+            catalogue_hash=catalogue_hash,
+            source=folder,
+        )
+        print(format_companies(report))
+    else:
+        scenarios = load_scenarios(folder, assistant.catalogue)
+        assistant.dense_index.collection(_progress)
+        _progress(f"planning {len(scenarios)} scenario companies…")
+        report = evaluate_scenarios(
+            scenarios, assistant.plan, catalogue_hash=catalogue_hash, catalogue=assistant.catalogue
+        )
+        print(format_scenarios(report))
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"report written to {destination}")

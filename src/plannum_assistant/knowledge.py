@@ -17,7 +17,7 @@ from .errors import KnowledgeError
 from .files import load_model
 from .models import Horizon, MaturityAssessment
 from .settings import repository_path
-from .vocabulary import BusinessFunction, Dimension, DmatDimension, Language, SizeBand
+from .vocabulary import BusinessFunction, Dimension, DmatDimension, Flow, Language, SizeBand
 
 
 class Anchor(Strict):
@@ -81,6 +81,7 @@ class Selection(Strict):
     min_score: float = Field(gt=0)
     max_best_rank: int = Field(ge=1)
     min_bm25: float = Field(ge=0)
+    min_shared_terms: int = Field(ge=1, le=10)
     min_dense: float = Field(ge=-1, le=1)
     second_ratio: float = Field(gt=0, le=1)
     keep_bm25_first: bool
@@ -88,10 +89,11 @@ class Selection(Strict):
 
 
 class Linking(Strict):
-    min_similarity: float = Field(gt=0, lt=1)
-    function_bonus: float = Field(ge=0, lt=1)
-    retrieval_top_k: int = Field(ge=1, le=43)
-    retrieval_bonus: float = Field(ge=0, lt=1)
+    """When an initiative supports an objective: it moves the objective's kind of measure, and ..."""
+
+    max_rank: int = Field(ge=1, description="... the objective's own words rank it this high in the catalogue, or")
+    pain_similarity: float = Field(gt=0, lt=1, description="... a pain it answers is this close to the objective")
+    retrieval_top_k: int = Field(ge=1, le=100)
     max_supports: int = Field(ge=1)
     runner_up_weight: float = Field(gt=0, le=1)
 
@@ -133,6 +135,20 @@ class HorizonBucket(Strict):
 class TextRules(Strict):
     sentence_min_words: int = Field(ge=1, le=50)
     quote_chars: int = Field(ge=20, le=1000)
+    closest_shown: int = Field(ge=0, le=10)
+
+
+class Fit(Strict):
+    """Which catalogue entries suit a company and a statement."""
+
+    flow_cues: dict[Flow, Cues] = Field(description="words naming the customer or the supplier side")
+
+
+class Core(Strict):
+    """When an integrated system (an entry that ``covers`` others) is proposed instead of point tools."""
+
+    min_pains: int = Field(ge=1, description="pains pointing into its coverage before it is proposed")
+    top_k: int = Field(ge=1, le=10, description="a pain points at a system ranked this high for it")
 
 
 class PlannerConfig(Strict):
@@ -140,6 +156,8 @@ class PlannerConfig(Strict):
 
     version: int = Field(ge=1)
     selection: Selection
+    fit: Fit
+    core: Core
     linking: Linking
     priority: Priority
     plan_size: BySize
@@ -149,17 +167,15 @@ class PlannerConfig(Strict):
     text: TextRules
     severity_cues: SeverityCues
     function_cues: dict[BusinessFunction, Cues]
-    function_dimensions: dict[BusinessFunction, list[Dimension]]
 
     @model_validator(mode="after")
     def _every_function_is_mapped(self) -> PlannerConfig:
         bounds = [bucket.until_months for bucket in self.horizons]
         if bounds != sorted(set(bounds)):
             raise ValueError("horizons: until_months must increase from one bucket to the next")
-        for field in ("function_cues", "function_dimensions"):
-            missing = [f.value for f in BusinessFunction if f not in getattr(self, field)]
-            if missing:
-                raise ValueError(f"{field}: missing {', '.join(missing)}")
+        missing = [f.value for f in BusinessFunction if f not in self.function_cues]
+        if missing:
+            raise ValueError(f"function_cues: missing {', '.join(missing)}")
         return self
 
 

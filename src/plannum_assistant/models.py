@@ -189,7 +189,10 @@ class PlannedInitiative(Model):
     catalogue_id: CatalogueId
     title: Text
     addresses: list[str] = Field(description="ids of the pain points it answers")
-    supports: list[str] = Field(description="ids of the strategic plan's objectives it serves")
+    supports: list[str] = Field(
+        description="ids of the strategic plan's objectives it serves; empty when it answers a pain no stated "
+        "objective covers (the rationale says so, for the reviewer)"
+    )
     priority: int = Field(ge=1, description="1 = first")
     horizon: Horizon = Field(description="months from the plan's start")
     start: date
@@ -282,8 +285,6 @@ def _check_links(plan: DigitalPlan) -> None:
         name = f"initiatives.{n} ({initiative.catalogue_id})"
         if not initiative.addresses:
             raise ValueError(f"{name}.addresses: must address at least one pain point")
-        if not initiative.supports:
-            raise ValueError(f"{name}.supports: must support at least one strategic objective")
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
             raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")

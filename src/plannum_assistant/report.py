@@ -63,6 +63,23 @@ class SetAside(_Out):
     reason: str
 
 
+class ObjectiveGap(_Out):
+    """An objective of the strategic plan that no initiative of the plan serves."""
+
+    id: str
+    text: str
+
+
+class UseWhatYouOwn(_Out):
+    """A capability not bought: a system the company already runs covers it (activate that module)."""
+
+    catalogue_id: str
+    title: str
+    system: str = Field(description="catalogue id of the system already running that covers it")
+    addresses: list[str]
+    note: str
+
+
 class InPlace(_Out):
     catalogue_id: str
     evidence: str = Field(description="the existing system (or the in-place capability) that shows it")
@@ -95,6 +112,10 @@ class PlanReport(_Out):
     deferred: list[SetAside] = Field(default_factory=list)
     in_place: list[InPlace] = Field(default_factory=list)
     unanswered: list[str] = Field(default_factory=list)
+    objectives_without_initiative: list[ObjectiveGap] = Field(
+        default_factory=list, description="objectives no initiative of the plan serves: a gap for the reviewer"
+    )
+    use_what_you_own: list[UseWhatYouOwn] = Field(default_factory=list)
     action_plan: list[InitiativeActions] = Field(default_factory=list)
     budget: BudgetSummary | None = None
     plan_size_rationale: str | None = None
@@ -241,6 +262,11 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
             rows += ["", f"### {t(key)}", ""] + [f"- **{s.title}** (`{s.catalogue_id}`): {s.reason}" for s in items]
     if report.in_place:
         rows += ["", f"### {t('md.in_place')}", ""] + [f"- `{p.catalogue_id}`: {p.evidence}" for p in report.in_place]
+    if report.use_what_you_own:
+        rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
+    if report.objectives_without_initiative:
+        gaps = [f"- {g.id} {_quote(_cell(g.text), report.language)}" for g in report.objectives_without_initiative]
+        rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
     return rows
 
 
@@ -264,6 +290,10 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
     if report.budget:
         rows += [f"**{t('md.budget_total')}** — {report.budget.note}"]
     return rows
+
+
+def _quote(text: str, language: Language) -> str:
+    return f"« {text} »" if language is Language.FR else f'"{text}"'
 
 
 def money(value: float, language: Language) -> str:

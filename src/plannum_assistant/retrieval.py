@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .catalogue import Catalogue
 from .errors import QueryError
@@ -46,6 +46,7 @@ class Hit(BaseModel):
     bm25_score: float | None = None
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    shared_terms: int | None = Field(default=None, description="distinct query terms found in the entry's texts")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class _Match:
     score: float
     text: str
     language: Language
+    shared: int = 0  # distinct query terms the entry's texts contain (BM25 matches only)
 
 
 class LexicalIndex:
@@ -72,6 +74,10 @@ class LexicalIndex:
         for entry in catalogue:
             for language, text in entry.documents():
                 self._texts[language].setdefault(entry.id, []).append((text, lexical_tokens(text, language)))
+        self._vocabulary = {
+            language: {e: {t for _, tokens in by_entry[e] for t in tokens} for e in by_entry}
+            for language, by_entry in self._texts.items()
+        }
         self._bm25: dict[Language, Any] = {}
         for language, by_entry in self._texts.items():
             model = bm25s.BM25()
@@ -91,7 +97,11 @@ class LexicalIndex:
             for position in np.flatnonzero(scores > 0):
                 entry_id, score = self._entry_ids[position], float(scores[position])
                 if (allowed is None or entry_id in allowed) and score > best.get(entry_id, _NONE).score:
-                    best[entry_id] = _Match(score, self._closest_text(entry_id, language, set(tokens)), language)
+                    query_tokens = set(tokens)
+                    shared = len(query_tokens & self._vocabulary[language][entry_id])
+                    best[entry_id] = _Match(
+                        score, self._closest_text(entry_id, language, query_tokens), language, shared
+                    )
         return best
 
     def _closest_text(self, entry_id: str, language: Language, query_tokens: set[str]) -> str:
@@ -282,6 +292,7 @@ class Retriever:
                     bm25_score=round(lexical[entry_id].score, 6) if entry_id in lexical else None,
                     dense_rank=dense_rank.get(entry_id),
                     bm25_rank=lexical_rank.get(entry_id),
+                    shared_terms=lexical[entry_id].shared if entry_id in lexical else None,
                 )
             )
         return hits

@@ -92,6 +92,14 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "parsing.yaml"
 
     @property
+    def sectors_file(self) -> Path:
+        return self.knowledge_dir / "sectors.yaml"
+
+    @property
+    def measures_file(self) -> Path:
+        return self.knowledge_dir / "measures.yaml"
+
+    @property
     def wording_file(self) -> Path:
         return self.knowledge_dir / "wording.yaml"
 

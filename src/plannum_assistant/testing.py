@@ -27,6 +27,7 @@ def hit(
     dense_rank: int | None = 1,
     bm25_rank: int | None = 1,
     matched: str = "",
+    shared: int | None = 3,
 ) -> Hit:
     """A retrieval hit with the evidence a test wants (defaults: clear on both rankers)."""
     return Hit(
@@ -39,6 +40,7 @@ def hit(
         bm25_score=bm25,
         dense_rank=dense_rank,
         bm25_rank=bm25_rank,
+        shared_terms=shared,
     )
 
 

@@ -88,6 +88,31 @@ class Flow(StrEnum):
     INTERNAL = "internal"  # inside the company: production, staff, records
 
 
+class Measure(StrEnum):
+    """Families of measures an objective targets and an initiative moves (``knowledge/measures.yaml``).
+
+    An initiative supports an objective only when it moves the objective's kind of measure.
+    """
+
+    SALES = "sales"  # revenue, customers, market, donations
+    SALES_CYCLE = "sales_cycle"  # quotes, proposals, bids
+    MARGIN = "margin"  # costs, margins, profitability
+    DELIVERY = "delivery"  # on-time, lead times, turnaround
+    QUALITY = "quality"  # scrap, rework, errors, complaints about quality
+    UPTIME = "uptime"  # breakdowns, downtime, maintenance
+    SAFETY = "safety"  # accidents, injuries
+    COMPLIANCE = "compliance"  # certification, audits, regulations, recalls
+    CASH = "cash"  # invoicing, collections, payments
+    INVENTORY = "inventory"  # stock accuracy, stockouts, losses of goods
+    ENERGY = "energy"  # energy, fuel, emissions
+    CUSTOMER_SERVICE = "customer_service"  # satisfaction, waiting, no-shows
+    ADMIN_TIME = "admin_time"  # paperwork, data entry, payroll and reporting effort
+    REPORTING = "reporting"  # indicators, dashboards, decisions from data
+    PEOPLE = "people"  # turnover, hiring, training, skills
+    PRODUCTIVITY = "productivity"  # output, capacity, billable utilisation
+    IT_SECURITY = "it_security"  # cyber risk, backups, outages
+
+
 class SizeBand(StrEnum):
     """Company size bands used for budget ranges (EU SME thresholds)."""
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from ..gate import GateResult
 from ..models import Horizon, PlannedInitiative, StrategicPlan
+from ..report import UseWhatYouOwn
 from ..vocabulary import Language
 from .types import Candidate, Pain, PlanContext, quote, shorten
 
@@ -27,8 +28,14 @@ def initiative(
         dependent = ctx.catalogue[candidate.prerequisite_of].name.get(language)
         parts.append(ctx.t("rationale.prerequisite", language, dependent=dependent))
     parts.append(ctx.t("rationale.answers", language, pains=pain_list(ctx, candidate.pains, pains, language)))
-    served = ", ".join(f"{oid} {quote(objective_text[oid], language)}" for oid in candidate.supports)
-    parts.append(ctx.t("rationale.serves", language, objectives=served))
+    if candidate.folded:
+        folded = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
+        parts.append(ctx.t("rationale.folded", language, tools=folded))
+    if candidate.supports:
+        served = ", ".join(f"{oid} {quote(objective_text[oid], language)}" for oid in candidate.supports)
+        parts.append(ctx.t("rationale.serves", language, objectives=served))
+    else:
+        parts.append(ctx.t("rationale.no_objective", language))
     if candidate.matched:
         parts.append(ctx.t("rationale.matched", language, phrase=candidate.matched))
     texts = {pain.point.id: pain.point.text for pain in pains}
@@ -42,6 +49,38 @@ def initiative(
         start=start,
         rationale=" ".join(parts),
         evidence=[texts[p] for p in candidate.pains],
+    )
+
+
+def unanswered(ctx: PlanContext, pain: Pain, language: Language) -> str:
+    """A pain no entry clearly answers, with the closest entries for the reviewer to weigh."""
+    closest = ", ".join(f"{h.name} ({h.id})" for h in pain.hits[: ctx.config.text.closest_shown])
+    key = "unanswered.closest" if closest else "unanswered"
+    return ctx.t(key, language, pain=pain.point.id, closest=closest)
+
+
+def owned(
+    ctx: PlanContext,
+    covered: str,
+    system: str,
+    pains_ids: list[str],
+    evidence: str,
+    pains: list[Pain],
+    language: Language,
+) -> UseWhatYouOwn:
+    """A point solution not bought because a system already running covers it."""
+    return UseWhatYouOwn(
+        catalogue_id=covered,
+        title=ctx.catalogue[covered].name.get(language),
+        system=system,
+        addresses=pains_ids,
+        note=ctx.t(
+            "owned.note",
+            language,
+            capability=ctx.catalogue[covered].name.get(language),
+            system=evidence.removeprefix("→ "),
+            pains=pain_list(ctx, pains_ids, pains, language),
+        ),
     )
 
 

@@ -12,23 +12,33 @@ import re
 from ..models import PainPoint, Severity
 from ..retrieval import Hit
 from ..smart import fold
-from ..vocabulary import BusinessFunction
+from ..vocabulary import BusinessFunction, Flow
 from .types import Candidate, Pain, PlanContext
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n+\s*(?:[-*•]\s*)?")
 
 
 def retrieve(
-    ctx: PlanContext, statements: list[str], objectives: list[str], in_place: frozenset[str]
+    ctx: PlanContext, statements: list[str], objectives: list[str], excluded: frozenset[str]
 ) -> dict[str, list[Hit]]:
-    """One batched search for every pain statement, each of its sentences, and each objective."""
+    """One batched search for every pain statement, each of its sentences, and each objective.
+
+    ``excluded`` entries (already in place, or not suited to the company) are removed before ranking.
+    A hit facing the other side of a statement's document flow (a supplier tool for a customer
+    problem, or the reverse) is dropped from that statement's hits.
+    """
     min_words = ctx.config.text.sentence_min_words
     sentences = [part for text in statements for part in sentences_of(text, min_words)]
     queries = list(dict.fromkeys([*statements, *sentences, *objectives]))
     rules = ctx.config.selection
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
-    found = ctx.retriever.search_many(queries, top_k=top_k, dense_weight=rules.dense_weight, exclude=in_place)
-    return dict(zip(queries, found, strict=True))
+    found = ctx.retriever.search_many(queries, top_k=top_k, dense_weight=rules.dense_weight, exclude=excluded)
+    results = dict(zip(queries, found, strict=True))
+    for query in dict.fromkeys([*statements, *sentences]):
+        flow = ctx.flow_of(query)
+        if flow is not None:
+            results[query] = [h for h in results[query] if ctx.catalogue[h.id].flow in (None, flow, Flow.INTERNAL)]
+    return results
 
 
 def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list[Hit]]) -> list[Pain]:
@@ -61,7 +71,11 @@ def split(ctx: PlanContext, text: str, results: dict[str, list[Hit]]) -> list[st
 
 
 def answer(ctx: PlanContext, hits: list[Hit]) -> list[Hit]:
-    """The hits that clearly answer a pain point (rules and thresholds in planner.yaml)."""
+    """The hits that clearly answer a pain point (rules and thresholds in planner.yaml).
+
+    A second answer must be near-tied with the first, clear on its own, and not already part of
+    the first (an integrated system and a point solution it covers are one answer, not two).
+    """
     rules = ctx.config.selection
     if not hits or not clear(ctx, hits[0]):
         return []  # the fused best is weak: do not promote a weaker hit in its place
@@ -71,13 +85,23 @@ def answer(ctx: PlanContext, hits: list[Hit]) -> list[Hit]:
     kept = [best, *(hit for hit in others[:1] if hit.score >= rules.second_ratio * best.score)]
     if rules.keep_bm25_first:
         kept += [hit for hit in others if hit.bm25_rank == 1 and hit not in kept]
-    return kept[: rules.max_per_pain]
+    distinct = [best] + [hit for hit in kept[1:] if not _same_answer(ctx, best.id, hit.id)]
+    return distinct[: rules.max_per_pain]
+
+
+def _same_answer(ctx: PlanContext, first: str, second: str) -> bool:
+    return second in ctx.catalogue[first].covers or first in ctx.catalogue[second].covers
 
 
 def clear(ctx: PlanContext, hit: Hit) -> bool:
-    """Enough evidence: a fused score over the floor, and shared words or close meaning."""
+    """Enough evidence: a fused score over the floor, and real shared words or close meaning.
+
+    Shared words means a BM25 score over the floor from at least ``min_shared_terms`` distinct
+    terms: one rare word in common ("logo", "truck") is not evidence of the same problem.
+    """
     rules = ctx.config.selection
-    evidence = (hit.bm25_score or 0.0) >= rules.min_bm25 or (hit.dense_score or 0.0) >= rules.min_dense
+    words = (hit.bm25_score or 0.0) >= rules.min_bm25 and (hit.shared_terms or 0) >= rules.min_shared_terms
+    evidence = words or (hit.dense_score or 0.0) >= rules.min_dense
     return hit.score >= rules.min_score and evidence
 
 
@@ -126,6 +150,55 @@ def select(ctx: PlanContext, pains: list[Pain]) -> dict[str, Candidate]:
             candidate.pains.append(pain.point.id)
             candidate.best_for += position == 0
     return candidates
+
+
+def integrate(
+    ctx: PlanContext,
+    candidates: dict[str, Candidate],
+    pains: list[Pain],
+    in_place: dict[str, str],
+    excluded: frozenset[str],
+) -> dict[str, tuple[str, list[str]]]:
+    """Core-system reasoning over the whole company.
+
+    An integrated system already running absorbs the point solutions it covers ("use what you
+    own": returned as covered id → (system, pains)). One that is not running is proposed when
+    enough pains point into its coverage (their answers are tools it covers, or it ranks among
+    the first hits), and the point solutions it covers are folded into it instead of being
+    bought in parallel. Systems that are not candidates and do not fit are never proposed.
+    """
+    catalogue = ctx.catalogue
+    owned: dict[str, tuple[str, list[str]]] = {}
+    for system_id in in_place:
+        for covered in catalogue[system_id].covers:
+            if covered in candidates:
+                owned[covered] = (system_id, candidates.pop(covered).pains)
+    rules = ctx.config.core
+    systems = [e for e in catalogue if e.covers and e.id not in excluded]
+    support: dict[str, list[str]] = {}
+    for system in systems:
+        scope = {system.id, *system.covers}
+        itself = {system.id, *system.prerequisites}  # the system, or the study that chooses it
+        direct = [p.point.id for p in pains if itself & {h.id for h in p.hits[: rules.top_k]}]
+        pointing = [p.point.id for p in pains if p.point.id in direct or {h.id for h in p.answer} & scope]
+        if system.id in candidates or (direct and len(pointing) >= rules.min_pains):
+            support[system.id] = pointing
+    for system_id in sorted(support, key=lambda s: (-len(support[s]), s)):
+        if system_id not in support or (system_id not in candidates and len(support[system_id]) < rules.min_pains):
+            continue
+        core = candidates.get(system_id) or candidates.setdefault(system_id, Candidate(catalogue[system_id]))
+        core.core_for = max(core.core_for, len(support[system_id]))
+        for pid in support[system_id]:
+            if pid not in core.pains:
+                core.pains.append(pid)
+        for covered in catalogue[system_id].covers:
+            if covered in candidates and covered not in support:
+                folded = candidates.pop(covered)
+                core.folded.append(covered)
+                core.best_for += folded.best_for
+                core.pains.extend(p for p in folded.pains if p not in core.pains)
+            support.pop(covered, None)
+    return owned
 
 
 def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_place: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from ..gate import check_prerequisites
 from ..intake import Intake
 from ..models import FollowUp, StrategicPlan
-from ..report import GateOutput, InPlace
+from ..report import GateOutput, InPlace, ObjectiveGap
 from ..vocabulary import SizeBand
 from . import actions, alignment, explain, grounding, schedule
 from .types import Pain, PlanContext
@@ -43,7 +43,9 @@ class OfflineEngine:
         gate = check_prerequisites(strategy, today=today, max_age_months=ctx.gate_max_age_months)
         in_place = grounding.in_place(ctx, intake.existing_systems)
         objectives = [o.text for o in strategy.objectives] if strategy else []
-        results = grounding.retrieve(ctx, intake.pain_points, objectives, frozenset(in_place))
+        sector = ctx.sectors.best(intake.company.sector)
+        excluded = frozenset(in_place) | ctx.misfits(sector, intake.company.employees)
+        results = grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
         pains = grounding.pain_points(ctx, intake.pain_points, results)
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language, ctx.wording)
@@ -70,8 +72,8 @@ class OfflineEngine:
                 "preliminary_observations": [explain.observation(ctx, pain, language) for pain in pains],
             }
         assert strategy is not None  # the gate is ready only with a strategic plan
-        pointed = [{hit.id for hit in results[text]} for text in objectives]
-        return {**base, **self._draft(intake, today, strategy, in_place, pains, pointed, warnings)}
+        ranks = [{hit.id: rank for rank, hit in enumerate(results[text], 1)} for text in objectives]
+        return {**base, **self._draft(intake, today, strategy, in_place, excluded, pains, ranks, warnings)}
 
     def _draft(
         self,
@@ -79,16 +81,18 @@ class OfflineEngine:
         today: date,
         strategy: StrategicPlan,
         in_place: dict[str, str],
+        excluded: frozenset[str],
         pains: list[Pain],
-        pointed: list[set[str]],
+        ranks: list[dict[str, int]],
         warnings: list[str],
     ) -> dict[str, Any]:
         ctx = self.ctx
         language = intake.language
         band = SizeBand.for_employees(intake.company.employees)
         candidates = grounding.select(ctx, pains)
+        owned = grounding.integrate(ctx, candidates, pains, in_place, excluded)
         grounding.add_prerequisites(ctx, candidates, in_place)
-        alignment.link(ctx, candidates, strategy, pains, pointed, language)
+        alignment.link(ctx, candidates, strategy, pains, ranks)
         aligned, unaligned = alignment.split_aligned(ctx, candidates, language, pains)
         ordered = schedule.prioritise(ctx, aligned, intake, pains, band)
         kept, deferred = schedule.schedule(ctx, ordered, intake, today, band, language)
@@ -101,13 +105,21 @@ class OfflineEngine:
         if budget.status in ("may_exceed", "exceeds"):
             warnings.append(budget.note)
         answered = {pid for c, _, _ in kept for pid in c.pains}
+        served = {oid for i in initiatives for oid in i.supports}
         return {
             "gate": GateOutput(ready=True, missing=[], warnings=warnings),
             "initiatives": initiatives,
             "action_plan": action_plan,
             "unaligned": unaligned,
             "deferred": deferred,
-            "unanswered": [ctx.t("unanswered", language, pain=p.point.id) for p in pains if not p.answer],
+            "unanswered": [explain.unanswered(ctx, p, language) for p in pains if not p.answer],
+            "objectives_without_initiative": [
+                ObjectiveGap(id=o.id, text=o.text) for o in strategy.objectives if o.id not in served
+            ],
+            "use_what_you_own": [
+                explain.owned(ctx, covered, system, pids, in_place[system], pains, language)
+                for covered, (system, pids) in owned.items()
+            ],
             "budget": budget,
             "plan_size_rationale": ctx.t(
                 "size.rationale",

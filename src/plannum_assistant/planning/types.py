@@ -15,10 +15,11 @@ import numpy as np
 
 from ..catalogue import Catalogue, CatalogueEntry
 from ..knowledge import PlannerConfig, Wording
+from ..lexicon import Lexicon
 from ..models import PainPoint
 from ..retrieval import Hit, Searcher
 from ..smart import fold
-from ..vocabulary import BusinessFunction, Language, SizeBand
+from ..vocabulary import BusinessFunction, Flow, Language, Measure, Sector, SizeBand
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Candidate:
     supports: list[str] = field(default_factory=list)
     value: float = 0.0
     best_for: int = 0  # pain points where it is the first answer, not a runner-up
+    folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
+    core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
 
 
 class PlanContext:
@@ -53,13 +56,18 @@ class PlanContext:
         config: PlannerConfig,
         wording: Wording,
         *,
+        sectors: Lexicon[Sector],
+        measures: Lexicon[Measure],
         gate_max_age_months: int = 24,
     ) -> None:
         self.catalogue = catalogue
         self.retriever = retriever
         self.config = config
         self.wording = wording
+        self.sectors = sectors
+        self.measures = measures
         self.gate_max_age_months = gate_max_age_months
+        self.flow_patterns = {flow: cue_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
         self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
         self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
         self.function_patterns = {
@@ -78,6 +86,16 @@ class PlanContext:
 
     def t(self, key: str, language: Language, **params: object) -> str:
         return self.wording.text(key, language, **params)
+
+    def flow_of(self, text: str) -> Flow | None:
+        """The one side (customers or suppliers) a statement's words name, or None (neither, or both)."""
+        folded = fold(text)
+        named = [flow for flow, pattern in self.flow_patterns.items() if pattern.search(folded)]
+        return named[0] if len(named) == 1 else None
+
+    def misfits(self, sector: Sector | None, employees: int) -> frozenset[str]:
+        """Entries that do not suit a company of this sector and size (never candidates)."""
+        return frozenset(e.id for e in self.catalogue if not self.catalogue.fits(e.id, sector, employees))
 
     def functions_named(self, text: str) -> list[BusinessFunction]:
         """Business functions whose cue words appear in ``text``."""

@@ -1,0 +1,231 @@
+"""The labelled company set (``evals/companies/``): is the advice what a consultant would accept?
+
+Each file holds an intake and, per owner statement and per objective, the catalogue ids a
+consultant would accept (written blind: the writers saw only the catalogue's ids and names).
+Figures, over the companies whose gate should be ready:
+
+- **answer rate**: statements whose plan answer (the initiatives addressing it) includes an
+  acceptable id; a statement labelled with no acceptable id counts as answered when the plan
+  leaves it unanswered;
+- **address precision**: (initiative, statement) pairs of the plan that are acceptable;
+- **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
+  recall**: objectives served by an acceptable planned initiative that the plan links to it;
+- **recall@5** of the retriever on the long statements themselves;
+- **gate accuracy** (every company) and **must-not-include violations**.
+
+The split between the part one may tune on and the frozen part is fixed in the set's README:
+companies whose number is a multiple of 3 are for tuning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .catalogue import ENTRY_ID_PATTERN, Catalogue
+from .errors import EvalError, PlanInvalidError
+from .files import load_model
+from .intake import Intake
+from .report import PlanReport
+from .retrieval import Hit
+
+EntryId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
+Part = Literal["tuning", "frozen", "all"]
+_NUMBER = re.compile(r"^b(\d+)-")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StatementLabel(_Strict):
+    acceptable: list[EntryId]
+    note: str | None = None
+
+
+class CompanyLabels(_Strict):
+    gate_ready: bool
+    pain_points: list[StatementLabel]
+    objectives: dict[str, list[EntryId]] = Field(default_factory=dict)
+    must_not_include: list[EntryId] = Field(default_factory=list)
+
+
+class Company(_Strict):
+    id: str
+    description: str
+    today: date
+    intake: Intake
+    labels: CompanyLabels
+
+
+def part_of(name: str) -> Literal["tuning", "frozen"]:
+    """The fixed split: b03, b06, … (multiples of 3) are for tuning, every other company is frozen."""
+    match = _NUMBER.match(name)
+    if not match:
+        raise EvalError(f"{name}: a company file name starts with bNN-")
+    return "tuning" if int(match[1]) % 3 == 0 else "frozen"
+
+
+def load_companies(directory: Path, catalogue: Catalogue, part: Part = "all") -> dict[str, Company]:
+    files = sorted(directory.glob("b*.yaml"))
+    if not files:
+        raise EvalError(f"{directory}: no company file (b*.yaml)")
+    companies = {}
+    for path in files:
+        if part != "all" and part_of(path.stem) != part:
+            continue
+        company = load_model(path, Company, EvalError)
+        labels = company.labels
+        if len(labels.pain_points) != len(company.intake.pain_points):
+            raise EvalError(f"{path}: labels.pain_points must have one label per intake pain point")
+        ids = [i for s in labels.pain_points for i in s.acceptable] + labels.must_not_include
+        ids += [i for accepted in labels.objectives.values() for i in accepted]
+        unknown = sorted({i for i in ids if i not in catalogue})
+        if unknown:
+            raise EvalError(f"{path}: unknown catalogue id(s) {', '.join(unknown)}")
+        companies[path.stem] = company
+    return companies
+
+
+Plan = Callable[[Intake, date], PlanReport]
+Search = Callable[[str], list[Hit]]
+
+
+def evaluate_companies(
+    companies: dict[str, Company], plan: Plan, search: Search, *, catalogue_hash: str, source: Path
+) -> dict[str, Any]:
+    rows = [_evaluate(name, company, plan, search) for name, company in companies.items()]
+    valid = [r for r in rows if r["valid"]]
+    ready = [r for r in valid if r["gate_expected"] and r["gate"]]
+    statements = [s for r in ready for s in r["statements"]]
+    pairs = [p for r in ready for p in r["address_pairs"]]
+    links = [p for r in ready for p in r["link_pairs"]]
+    servable = [o for r in ready for o in r["objectives"] if o["servable"]]
+    long = [s for r in valid for s in r["statements"] if s["acceptable"]]
+    return {
+        "eval_set": _display(source),
+        "eval_set_sha256": _digest(source, companies),
+        "catalogue_hash": catalogue_hash[:16],
+        "companies": len(rows),
+        "summary": {
+            "gate_accuracy": _ratio(sum(r["gate"] == r["gate_expected"] for r in valid), len(rows)),
+            "validity": _ratio(len(valid), len(rows)),
+            "answer_rate": _ratio(sum(s["answered"] for s in statements), len(statements)),
+            "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
+            "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
+            "link_recall": _ratio(sum(o["linked"] for o in servable), len(servable)),
+            "recall_at_5": _ratio(sum(s["in_top5"] for s in long), len(long)),
+            "must_not_include_violations": sum(len(r["violations"]) for r in valid),
+            "statements": len(statements),
+            "initiatives_per_ready_plan": round(sum(len(r["planned"]) for r in ready) / len(ready), 2)
+            if ready
+            else None,
+        },
+        "rows": rows,
+    }
+
+
+def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[str, Any]:
+    labels = company.labels
+    try:
+        report = plan(company.intake, company.today)
+    except PlanInvalidError as exc:
+        return {"company": name, "valid": False, "error": str(exc)}
+    planned = [i.catalogue_id for i in report.initiatives]
+    owner = _statement_of_pain(company.intake.pain_points, report)
+    statements = []
+    address_pairs = []
+    for index, (text, label) in enumerate(zip(company.intake.pain_points, labels.pain_points, strict=True)):
+        answer = sorted({i.catalogue_id for i in report.initiatives if any(owner.get(p) == index for p in i.addresses)})
+        acceptable = set(label.acceptable)
+        answered = bool(set(answer) & acceptable) if acceptable else not answer
+        top5 = [hit.id for hit in search(text)[:5]]
+        statements.append(
+            {
+                "index": index + 1,
+                "acceptable": label.acceptable,
+                "answer": answer,
+                "answered": answered,
+                "top5": top5,
+                "in_top5": bool(set(top5) & acceptable),
+            }
+        )
+        address_pairs += [{"initiative": i, "statement": index + 1, "ok": i in acceptable} for i in answer]
+    link_pairs = [
+        {"initiative": i.catalogue_id, "objective": oid, "ok": i.catalogue_id in labels.objectives.get(oid, [])}
+        for i in report.initiatives
+        for oid in i.supports
+    ]
+    objectives = []
+    for oid, accepted in labels.objectives.items():
+        servers = [i for i in report.initiatives if i.catalogue_id in accepted]
+        objectives.append(
+            {"objective": oid, "servable": bool(servers), "linked": any(oid in i.supports for i in servers)}
+        )
+    return {
+        "company": name,
+        "language": company.intake.language.value,
+        "valid": True,
+        "gate_expected": labels.gate_ready,
+        "gate": report.gate.ready,
+        "planned": planned,
+        "deferred": [d.catalogue_id for d in report.deferred],
+        "unaligned": [u.catalogue_id for u in report.unaligned],
+        "violations": [i for i in labels.must_not_include if i in planned],
+        "statements": statements,
+        "address_pairs": address_pairs,
+        "link_pairs": link_pairs,
+        "objectives": objectives,
+    }
+
+
+def _statement_of_pain(statements: list[str], report: PlanReport) -> dict[str, int]:
+    """Pain point id → index of the owner statement it came from (a split pain is one of its sentences)."""
+    owner = {}
+    for pain in report.pain_points:
+        for index, text in enumerate(statements):
+            if pain.text.strip() == text.strip() or pain.text.strip() in text:
+                owner[pain.id] = index
+                break
+    return owner
+
+
+def format_companies(report: dict[str, Any]) -> str:
+    lines = [f"{'company':<46}{'gate':<7}{'answered':<10}planned / violations"]
+    for row in report["rows"]:
+        if not row["valid"]:
+            lines.append(f"{row['company']:<46}INVALID {row['error']}")
+            continue
+        gate = ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
+        answered = f"{sum(s['answered'] for s in row['statements'])}/{len(row['statements'])}"
+        lines.append(
+            f"{row['company']:<46}{gate:<7}{answered:<10}{','.join(row['planned']) or '-'}"
+            f" / {','.join(row['violations']) or '-'}"
+        )
+    lines.append("")
+    lines += [f"{name}: {value}" for name, value in report["summary"].items()]
+    return "\n".join(lines)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _digest(directory: Path, companies: dict[str, Company]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(companies):
+        digest.update((directory / f"{name}.yaml").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
