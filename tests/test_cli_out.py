@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from plannum_assistant import cli
+from plannum_assistant.cli import output as cli
 from plannum_assistant.errors import PlannumError
 
 OLD = '{"plan": "the good one"}\n'
@@ -69,7 +69,7 @@ def test_a_failed_write_leaves_the_existing_file_intact(
     with monkeypatch.context() as patch:
         FAILURES[failure](patch)
         with pytest.raises(PlannumError) as caught:
-            cli._write_atomically(path, NEW)
+            cli.write_atomically(path, NEW)
     assert path.read_text(encoding="utf-8") == OLD
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"{path}: cannot write (")
@@ -83,7 +83,7 @@ def test_a_failed_write_leaves_no_temporary_file(failure: str, tmp_path: Path, m
     with monkeypatch.context() as patch:
         FAILURES[failure](patch)
         with pytest.raises(PlannumError):
-            cli._write_atomically(path, NEW)
+            cli.write_atomically(path, NEW)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
 
 
@@ -91,6 +91,6 @@ def test_a_successful_write_replaces_the_file_and_leaves_nothing_else(tmp_path: 
     path = tmp_path / "out" / "plan.json"
     path.parent.mkdir()
     path.write_text(OLD, encoding="utf-8")
-    cli._write_atomically(path, NEW)
+    cli.write_atomically(path, NEW)
     assert path.read_text(encoding="utf-8") == NEW
     assert [p.name for p in path.parent.iterdir()] == ["plan.json"]

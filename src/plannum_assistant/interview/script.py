@@ -103,6 +103,7 @@ class Commands(Strict):
     summary: Words
     back: Words
     nothing: Words
+    quit: Words
 
 
 class CorrectionWords(Strict):

@@ -1,0 +1,145 @@
+"""``plannum``: a thin shell over :class:`~plannum_assistant.assistant.Assistant`.
+
+The parser is here; the handlers live beside it by subject (``plans``, ``interviews``,
+``catalogue``), with what they share in ``common`` and ``output``. Every expected problem
+(bad file, bad option, bad query) ends as one line on stderr and exit code 2; output meant for
+programs (``--format json``) goes to stdout alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from .. import __version__
+from ..errors import PlannumError
+from ..vocabulary import BusinessFunction, Dimension
+from . import catalogue as _catalogue
+from . import interviews as _interviews
+from . import plans as _plans
+from .common import iso_date, positive_int
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line and exit 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"plannum: error: {message} (see 'plannum --help')\n")
+        raise SystemExit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    if not hasattr(args, "handler"):
+        _build_parser().print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except PlannumError as exc:
+        sys.stderr.write(f"plannum: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("plannum: interrupted\n")
+        return 130
+    except BrokenPipeError:  # `plannum schema | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="plannum", description="Build a plan numérique grounded in a curated catalogue.")
+    parser.add_argument("--version", action="version", version=f"plannum {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    schema = commands.add_parser("schema", help="print a JSON Schema (the plan that 'plan --format json' prints...)")
+    schema.add_argument(
+        "--model",
+        choices=("plan", "intake", "strategic-plan", "catalogue-entry"),
+        default="plan",
+        help="plan: what 'plannum plan --format json' prints; intake: the intake file",
+    )
+    schema.set_defaults(handler=_plans.schema)
+    validate = commands.add_parser("validate", help="check a plan JSON file against the plan contract")
+    validate.add_argument("--plan", type=Path, required=True, help="a plan JSON file ('plannum plan' output)")
+    validate.set_defaults(handler=_plans.validate)
+
+    catalogue = commands.add_parser("catalogue", help="inspect or check the initiative catalogue")
+    catalogue_commands = catalogue.add_subparsers(title="catalogue commands", metavar="ACTION", required=True)
+    catalogue_commands.add_parser("check", help="validate every catalogue file").set_defaults(
+        handler=_catalogue.catalogue_check
+    )
+    listing = catalogue_commands.add_parser("list", help="list the catalogue entries")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(handler=_catalogue.catalogue_list)
+
+    index = commands.add_parser("index", help="build the retrieval index (only if the catalogue changed)")
+    index.add_argument("--force", action="store_true", help="rebuild even if the index is current")
+    index.set_defaults(handler=_catalogue.index)
+
+    search = commands.add_parser("search", help="rank catalogue entries for a pain statement")
+    search.add_argument("text", help="the problem in your own words ('-' reads standard input)")
+    search.add_argument("--top", type=positive_int, default=5, metavar="K")
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    search.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+    search.add_argument("--function", choices=[f.value for f in BusinessFunction])
+    search.add_argument("--dimension", choices=[d.value for d in Dimension])
+    search.set_defaults(handler=_catalogue.search)
+
+    plan = commands.add_parser("plan", help="draft a plan numérique and its action plan from an intake file")
+    plan.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
+    plan.add_argument("--format", choices=("json", "md"), default="json")
+    plan.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    plan.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    plan.set_defaults(handler=_plans.plan)
+
+    chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
+    chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")
+    chat.add_argument("--lang", choices=("fr", "en"), help="interview language (asked if omitted)")
+    chat.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    chat.set_defaults(handler=_interviews.chat)
+
+    interview = commands.add_parser("interview", help="run a scripted interview (tests, evals)")
+    interview.add_argument("--script", type=Path, required=True, help="YAML: language + answers or messages")
+    interview.add_argument("--out", type=Path, default=Path("interview-out"), help="output folder")
+    interview.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    interview.set_defaults(handler=_interviews.interview)
+
+    sessions = commands.add_parser("sessions", help="list, show or export interview sessions")
+    session_commands = sessions.add_subparsers(title="session commands", metavar="ACTION", required=True)
+    session_commands.add_parser("list", help="all sessions, latest first").set_defaults(
+        handler=_interviews.sessions_list
+    )
+    show = session_commands.add_parser("show", help="a session's state and transcript as JSON")
+    show.add_argument("id")
+    show.set_defaults(handler=_interviews.sessions_show)
+    export = session_commands.add_parser("export", help="write the session's intake file")
+    export.add_argument("id")
+    export.add_argument("--out", type=Path, help="intake file to write (default: standard output)")
+    export.set_defaults(handler=_interviews.sessions_export)
+
+    preview = commands.add_parser("preview", help="check an intake's strategic plan and ground its pain points")
+    preview.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
+    preview.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    preview.set_defaults(handler=_plans.preview)
+
+    evaluate = commands.add_parser("eval", help="run an evaluation")
+    eval_commands = evaluate.add_subparsers(title="evaluations", metavar="SUITE", required=True)
+    retrieval = eval_commands.add_parser("retrieval", help="recall@k and MRR on the labelled pain statements")
+    retrieval.add_argument("--set", type=Path, help="eval set (default evals/retrieval/pain_statements.yaml)")
+    retrieval.add_argument("--report", type=Path, help="JSON report (default evals/reports/retrieval.json)")
+    retrieval.set_defaults(handler=_catalogue.eval_retrieval)
+    scenarios = eval_commands.add_parser("scenarios", help="plan every company of evals/scenarios against expectations")
+    scenarios.add_argument("--dir", type=Path, help="scenario folder (default evals/scenarios)")
+    scenarios.add_argument("--report", type=Path, help="JSON report (default evals/reports/<folder>.json)")
+    scenarios.add_argument(
+        "--part",
+        choices=("tuning", "frozen", "all"),
+        default="frozen",
+        help="labelled company sets (evals/companies): which fixed part to run (default: the frozen one)",
+    )
+    scenarios.set_defaults(handler=_catalogue.eval_scenarios)
+    return parser

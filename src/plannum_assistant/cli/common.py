@@ -1,0 +1,40 @@
+"""What every command shares: argument types, the assistant built from the environment, progress lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..assistant import Assistant
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"expected 1 to 100, got {number}")
+    return number
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def build_assistant() -> Assistant:
+    # Imported here so that `plannum --help` and argument errors stay instant.
+    from ..assistant import Assistant
+    from ..settings import load_settings
+
+    return Assistant(load_settings())
+
+
+def progress(message: str) -> None:
+    sys.stderr.write(f"plannum: {message}\n")

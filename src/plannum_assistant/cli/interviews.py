@@ -1,0 +1,91 @@
+"""Commands about interviews: chat (the terminal interview), interview (scripted), sessions."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..smart import fold
+from .common import build_assistant, progress
+from .output import emit, write_atomically
+
+if TYPE_CHECKING:
+    from ..assistant import Assistant
+
+
+def chat(args: argparse.Namespace) -> int:
+    from ..conversation import Conversation
+    from ..report import to_markdown
+    from ..vocabulary import Language
+
+    assistant = build_assistant()
+    today = args.today or date.today()
+    engine = assistant.engine(today)
+    language = Language(args.lang) if args.lang else None
+    if args.session:
+        conversation, reply = Conversation.resume(assistant.sessions, engine, args.session)
+    else:
+        conversation, reply = Conversation.start(assistant.sessions, engine, language)
+    progress(f"engine: {engine_label(assistant)} — session {conversation.session_id}")
+    print(reply)
+    while not conversation.done:
+        try:
+            text = input("> ")
+        except EOFError:
+            break
+        if fold(text).strip() in assistant.interview_script.commands.quit:
+            break
+        print(conversation.send(text).reply)
+    if conversation.done:
+        from ..interview import build_intake
+
+        report = assistant.plan(build_intake(conversation.state), today, progress=progress)
+        print(to_markdown(report, assistant.wording))
+    progress(f"session saved: {conversation.session_id} (resume: plannum chat --session {conversation.session_id})")
+    return 0
+
+
+def engine_label(assistant: Assistant) -> str:
+    settings = assistant.settings
+    if not settings.llm_configured:
+        return "offline (no API key needed; set OPENAI_API_KEY or PLANNUM_LLM_BASE_URL for the LLM engine)"
+    where = settings.llm_base_url or "OpenAI"
+    return f"llm {settings.llm_model} at {where} ({settings.llm_method}), offline fallback"
+
+
+def interview(args: argparse.Namespace) -> int:
+    from ..scripted import run_script
+
+    assistant = build_assistant()
+    result = run_script(assistant, args.script, args.today or date.today())
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_atomically(args.out / "transcript.json", result.transcript_json())
+    write_atomically(args.out / "intake.yaml", result.intake_yaml)
+    write_atomically(args.out / "plan.json", result.plan_json())
+    print(
+        f"interview {result.session_id}: {result.turns} turns, gate ready: {result.report.gate.ready}, "
+        f"{len(result.report.initiatives)} initiatives -> {args.out}"
+    )
+    return 0
+
+
+def sessions_list(args: argparse.Namespace) -> int:
+    rows = build_assistant().sessions.list()
+    if not rows:
+        print("no session yet (start one with 'plannum chat')")
+    for row in rows:
+        print(f"{row.id}  {row.updated}  {row.language}  {row.engine:<8} {row.stage:<16} {row.turns} turns")
+    return 0
+
+
+def sessions_show(args: argparse.Namespace) -> int:
+    print(build_assistant().sessions.dump(args.id))
+    return 0
+
+
+def sessions_export(args: argparse.Namespace) -> int:
+    from ..conversation import intake_yaml
+
+    emit(intake_yaml(build_assistant().sessions.load(args.id)), args.out, "intake")
+    return 0
