@@ -126,7 +126,10 @@ def test_initiative_supports_only_objectives_of_this_plan(plan: dict[str, Any], 
 
 def test_no_initiatives_without_a_strategic_plan(plan: dict[str, Any], catalogue: Catalogue) -> None:
     plan["strategic_plan"] = None
-    _rejects(plan, catalogue, "(erp-needs-study).supports: unknown objective(s) SO1")
+    _rejects(copy.deepcopy(plan), catalogue, "(erp-needs-study).supports: unknown objective(s) SO1")
+    for initiative in plan["initiatives"]:
+        initiative["supports"] = []  # even with no objective to point at
+    _rejects(plan, catalogue, "no plan numérique without a strategic plan")
 
 
 def test_initiative_cannot_start_before_its_prerequisite(plan: dict[str, Any], catalogue: Catalogue) -> None:
@@ -140,7 +143,27 @@ def test_missing_prerequisite_is_rejected_unless_already_in_place(plan: dict[str
     del plan["action_plan"][0]
     _rejects(copy.deepcopy(plan), catalogue, "depends on erp-needs-study, which is neither planned nor in place")
     plan["in_place"] = ["erp-needs-study"]
+    for rank, initiative in enumerate(plan["initiatives"], 1):
+        initiative["priority"] = rank
     assert validate_plan(plan, catalogue).initiatives[0].catalogue_id == "erp"
+
+
+def test_priorities_run_from_one_without_gaps(plan: dict[str, Any], catalogue: Catalogue) -> None:
+    plan["initiatives"][1]["priority"] = plan["initiatives"][0]["priority"]
+    _rejects(plan, catalogue, "priorities must be 1 to 3, each once")
+
+
+def test_every_initiative_has_exactly_one_action_plan(plan: dict[str, Any], catalogue: Catalogue) -> None:
+    doubled = copy.deepcopy(plan)
+    doubled["action_plan"].append(copy.deepcopy(doubled["action_plan"][0]))
+    _rejects(doubled, catalogue, "has two action-plan entries")
+    missing = copy.deepcopy(plan)
+    del missing["action_plan"][2]
+    _rejects(missing, catalogue, "action_plan: no activities for")
+    early = copy.deepcopy(plan)
+    activity = early["action_plan"][0]["activities"][0]
+    activity["start"] = "2020-01-01"
+    _rejects(early, catalogue, "is before its initiative starts")
 
 
 def test_activity_needs_a_responsible(plan: dict[str, Any], catalogue: Catalogue) -> None:

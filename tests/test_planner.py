@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.catalogue import load_catalogue
@@ -202,3 +203,23 @@ def test_cli_plan_rejects_a_bad_intake_with_the_field_path(tmp_path: Path) -> No
     assert result.returncode == 2 and "constraints.horizon_months" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_report_parts_must_agree_with_the_plan(assistant: Assistant, french: PlanReport) -> None:
+    data = french.model_dump(mode="json")
+    blocked = json.loads(json.dumps(data))
+    blocked["gate"]["ready"] = False
+    with pytest.raises(ValidationError, match="the gate is not ready"):
+        validate_report(blocked, assistant.catalogue)
+    served = french.initiatives[0].supports
+    assert served  # the French example's first initiative serves an objective
+    wrong_gap = json.loads(json.dumps(data))
+    wrong_gap["objectives_without_initiative"] = [{"id": served[0], "text": "x"}]
+    with pytest.raises(ValidationError, match="is not an unserved objective"):
+        validate_report(wrong_gap, assistant.catalogue)
+    not_running = json.loads(json.dumps(data))
+    not_running["use_what_you_own"] = [
+        {"catalogue_id": "crm", "title": "CRM", "system": "erp", "addresses": ["P1"], "note": "n"}
+    ]
+    with pytest.raises(ValidationError, match=r"use_what_you_own\.0\.system: erp is not in place"):
+        validate_report(not_running, assistant.catalogue)

@@ -16,8 +16,8 @@ from plannum_assistant.company_evals import evaluate_companies, load_companies, 
 from plannum_assistant.intake import Intake
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
-from plannum_assistant.models import PainPoint, Severity
-from plannum_assistant.planning import OfflineEngine, PlanContext, grounding, schedule
+from plannum_assistant.models import PainPoint, Severity, validate_plan
+from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, grounding, schedule
 from plannum_assistant.planning import actions as stage_actions
 from plannum_assistant.planning.types import Candidate, Pain
 from plannum_assistant.report import validate_report
@@ -131,26 +131,6 @@ def test_second_answer_only_when_near_tied_and_never_more_than_the_cap(
     assert [h.id for h in grounding.answer(ctx, far)] == ["crm"]
     crowded = [hit("crm", 1.0, bm25_rank=2)] + [hit(i, 0.99, bm25_rank=1) for i in ("cpq-quoting", "helpdesk", "edi")]
     assert len(grounding.answer(ctx, crowded)) == config.selection.max_per_pain
-
-
-def test_statement_is_split_only_when_each_sentence_has_its_own_answer(
-    catalogue: Catalogue, config: PlannerConfig, wording: Wording
-) -> None:
-    crm = "Our reps keep every customer contact in their own phones and spreadsheets."
-    cmms = "The big lathe breaks down every month because nobody plans any maintenance."
-    both = f"{crm} {cmms}"
-    hits = {crm: [hit("crm", 1.0)], cmms: [hit("cmms", 1.0)], both: [hit("crm", 1.0)]}
-    # As configured, owners' messy statements stay whole (splitting hurt the blind company set) ...
-    ctx = _ctx(catalogue, config, wording, FakeRetriever(hits))
-    assert grounding.split(ctx, both, grounding.retrieve(ctx, [both], [], frozenset())) == [both]
-    # ... and with shorter sentences allowed, a statement splits only when each sentence has its own answer.
-    short = config.model_copy(update={"text": config.text.model_copy(update={"sentence_min_words": 6})})
-    ctx = _ctx(catalogue, short, wording, FakeRetriever(hits))
-    results = grounding.retrieve(ctx, [both], [], frozenset())
-    assert grounding.split(ctx, both, results) == [crm, cmms]
-    same = {crm: [hit("crm", 1.0)], cmms: [hit("crm", 1.0)], both: [hit("crm", 1.0)]}
-    ctx = _ctx(catalogue, short, wording, FakeRetriever(same))
-    assert grounding.split(ctx, both, grounding.retrieve(ctx, [both], [], frozenset())) == [both]
 
 
 def test_in_place_products_exclude_the_capability_and_its_prerequisites(
@@ -284,7 +264,7 @@ def test_offline_engine_on_canned_hits_gives_a_valid_grounded_plan(
     assert intake.strategic_plan is not None
     sales = intake.strategic_plan.strategic_objectives[0]
     retriever = FakeRetriever({pain: [hit("crm", 1.0)], sales: [hit("crm", 1.0)]})
-    engine = OfflineEngine(_ctx(catalogue, config, wording, retriever))
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
     report = validate_report(engine.draft(intake, TODAY), catalogue)
     assert [i.catalogue_id for i in report.initiatives] == ["crm"]
     assert report.initiatives[0].addresses == ["P1"] and report.initiatives[0].supports
@@ -295,7 +275,7 @@ def test_a_pain_nothing_answers_is_reported_unanswered(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
     intake = _intake()
-    engine = OfflineEngine(_ctx(catalogue, config, wording, FakeRetriever({})))
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, FakeRetriever({})))
     report = validate_report(engine.draft(intake, TODAY), catalogue)
     assert report.initiatives == [] and len(report.unanswered) == 1 and "P1" in report.unanswered[0]
 
@@ -314,7 +294,7 @@ def test_entries_that_do_not_fit_the_sector_or_size_are_never_candidates(
     assert "crm" not in clinic and "practice-management" not in clinic
     assert "wms" in ctx.misfits(Sector.WHOLESALE_DISTRIBUTION, 4)  # too small for a warehouse system
     assert "wms" not in ctx.misfits(Sector.WHOLESALE_DISTRIBUTION, 40)
-    assert ctx.misfits(None, 40) == ctx.misfits(None, 40) and "crm" not in ctx.misfits(None, 40)
+    assert ctx.misfits(None, 40) == frozenset(e.id for e in catalogue if e.min_employees > 40)
 
 
 def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
@@ -387,7 +367,7 @@ def test_links_need_the_objectives_measure_and_are_never_padded(
     breakdowns = "Cut machine breakdowns by 40% by June 2027"
     pain = "Our sales reps keep customer contacts in their phones"
     retriever = FakeRetriever({pain: [hit("crm", 1.0)], sales: [hit("crm", 1.0)], breakdowns: [hit("crm", 1.0)]})
-    engine = OfflineEngine(_ctx(catalogue, config, wording, retriever))
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
     report = validate_report(engine.draft(_intake(), TODAY), catalogue)
     # crm ranks first for both objectives' words, but it moves sales, not machine uptime.
     assert report.initiatives[0].supports == ["SO1"]
@@ -399,7 +379,9 @@ def test_a_first_answer_serving_no_objective_stays_and_says_so(
 ) -> None:
     intake = _intake()
     retriever = FakeRetriever({intake.pain_points[0]: [hit("crm", 1.0)]})  # objectives' words find nothing
-    report = validate_report(OfflineEngine(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue)
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
     initiative = report.initiatives[0]
     assert initiative.catalogue_id == "crm" and initiative.supports == []
     assert wording.text("rationale.no_objective", Language.EN) in initiative.rationale
@@ -412,7 +394,9 @@ def test_an_unanswered_pain_shows_the_closest_entries(
     intake = _intake()
     weak = [hit("crm", config.selection.min_score / 2), hit("helpdesk", config.selection.min_score / 3)]
     retriever = FakeRetriever({intake.pain_points[0]: weak})
-    report = validate_report(OfflineEngine(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue)
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
     assert report.initiatives == []
     assert "P1" in report.unanswered[0] and "(crm)" in report.unanswered[0] and "(helpdesk)" in report.unanswered[0]
 
@@ -437,11 +421,11 @@ def test_the_company_evaluator_counts_answers_addresses_and_links(
             breakdowns: [hit("fleet-telematics", 1.0)],
         }
     )
-    engine = OfflineEngine(_ctx(catalogue, config, wording, retriever))
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
     report = evaluate_companies(
         companies,
         lambda intake, today: validate_report(engine.draft(intake, today), catalogue),
-        lambda text: retriever.search_many([text])[0],
+        lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
         catalogue_hash=catalogue.content_hash,
         source=folder,
     )
@@ -453,3 +437,34 @@ def test_the_company_evaluator_counts_answers_addresses_and_links(
     assert summary["link_recall"] == 1.0  # SO1 is servable and served; OO1's cmms is not planned
     assert summary["recall_at_5"] == 0.5  # crm found for P1; cmms not in P2's hits
     assert summary["gate_accuracy"] == 1.0 and summary["must_not_include_violations"] == 0
+
+
+def test_a_prerequisite_covered_by_a_running_system_is_not_bought_again(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    in_place = grounding.in_place(ctx, ["SYSPRO"])
+    assert "erp" in in_place and "inventory-management" not in in_place  # the module is not named...
+    candidates = {"wms": _candidate(catalogue, "wms", ["P1"])}
+    grounding.add_prerequisites(ctx, candidates, in_place)
+    assert set(candidates) == {"wms"}  # ... but the running ERP covers it: no inventory project first
+    plan = {
+        "language": "en",
+        "company": {"name": "Acme", "sector": "distribution", "employees": 40},
+        "strategic_plan": None,
+        "pain_points": [{"id": "P1", "text": "Pickers search for items", "function": "supply_chain"}],
+        "in_place": sorted(in_place),
+        "initiatives": [],
+        "action_plan": [],
+    }
+    assert validate_plan(plan, catalogue)  # the contract accepts the covered prerequisite as met
+
+
+def test_a_runner_up_prerequisite_stays_with_the_initiative_that_needs_it(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    wms = _candidate(catalogue, "wms", ["P1"], supports=["OO1"])
+    runner_up = Candidate(catalogue["inventory-management"], pains=["P1"])  # no objective, not a first answer
+    kept, unaligned = alignment.split_aligned(ctx, {"wms": wms, "inventory-management": runner_up}, Language.EN, [])
+    assert {c.entry.id for c in kept} == {"wms", "inventory-management"} and unaligned == []

@@ -32,11 +32,15 @@ def test_plans_are_identical_across_fresh_processes(cli_data_dir: Path) -> None:
     scenarios = sorted(
         str(p) for folder in ("scenarios", "scenarios-heldout") for p in (ROOT / "evals" / folder).glob("*.yaml")
     )
-    command = [sys.executable, "-c", _PLAN_ALL, str(cli_data_dir), str(KNOWLEDGE), *scenarios]
-    runs = [subprocess.run(command, capture_output=True, timeout=300, env=os.environ.copy()) for _ in range(2)]
+    base = [sys.executable, "-c", _PLAN_ALL, str(cli_data_dir), str(KNOWLEDGE)]
+    # The second process plans them in reverse order: nothing one plan leaves behind may change the next.
+    runs = [
+        subprocess.run([*base, *order], capture_output=True, timeout=300, env=os.environ.copy())
+        for order in (scenarios, scenarios[::-1])
+    ]
     for run in runs:
         assert run.returncode == 0, run.stderr.decode()[-2000:]
-    first, second = (run.stdout.splitlines() for run in runs)
+    first, second = runs[0].stdout.splitlines(), runs[1].stdout.splitlines()[::-1]
     assert len(first) == len(scenarios)
     differing = [Path(s).name for s, a, b in zip(scenarios, first, second, strict=True) if a != b]
     assert differing == []

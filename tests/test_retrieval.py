@@ -132,3 +132,19 @@ def test_cli_search_json_contract(tmp_path: Path, cli_data_dir: Path) -> None:
     assert all(isinstance(hit["id"], str) and isinstance(hit["score"], float) for hit in hits)
     assert "cpq-quoting" in [hit["id"] for hit in hits]
     assert {"matched", "name"} <= set(hits[0])
+
+
+def test_threads_sharing_one_assistant_build_and_search_safely(cli_data_dir: Path) -> None:
+    """Web handlers run in worker threads over one Assistant: concurrent rebuilds and searches."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = Assistant(Settings(data_dir=cli_data_dir, knowledge_dir=KNOWLEDGE))
+    query = "Nos vendeurs gardent leurs contacts clients dans leur cellulaire personnel"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        builds = [pool.submit(shared.build_index, force=True) for _ in range(2)]
+        searches = [pool.submit(lambda: [h.id for h in shared.search(query, top_k=3)]) for _ in range(6)]
+        assert [b.result() for b in builds] == [True, True]
+        results = [s.result() for s in searches]
+    assert all(r == results[0] and "crm" in r for r in results)
+    leftovers = [p.name for p in cli_data_dir.iterdir() if ".partial" in p.name or ".old-" in p.name]
+    assert leftovers == []

@@ -25,7 +25,7 @@ from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language
 
 if TYPE_CHECKING:
-    from .planning import PlanContext, PlanEngine, PlanOutcome
+    from .planning import OfflinePlanner, PlanContext, PlanEngine, PlanOutcome
     from .sessions import SessionStore
 
 
@@ -67,13 +67,19 @@ class Assistant:
             sectors=load_sectors(self.settings.sectors_file),
             measures=load_measures(self.settings.measures_file),
             gate_max_age_months=self.settings.gate_max_age_months,
+            retriever_query_chars=self.settings.max_query_chars,
         )
+
+    @cached_property
+    def offline_planner(self) -> OfflinePlanner:
+        """The offline plan engine (deterministic, no model call)."""
+        from .planning import OfflinePlanner
+
+        return OfflinePlanner(self.plan_context)
 
     def plan_engines(self) -> list[PlanEngine]:
         """The engines tried in order, the offline planner last (and, today, alone)."""
-        from .planning import OfflineEngine
-
-        return [OfflineEngine(self.plan_context)]
+        return [self.offline_planner]
 
     @cached_property
     def dense_index(self) -> DenseIndex:

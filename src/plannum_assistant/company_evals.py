@@ -10,7 +10,7 @@ Figures, over the companies whose gate should be ready:
 - **address precision**: (initiative, statement) pairs of the plan that are acceptable;
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
   recall**: objectives served by an acceptable planned initiative that the plan links to it;
-- **recall@5** of the retriever on the long statements themselves;
+- **recall@5** of the planner's own retrieval (company filters included) on the long statements;
 - **gate accuracy** (every company) and **must-not-include violations**.
 
 The split between the part one may tune on and the frozen part is fixed in the set's README:
@@ -94,7 +94,7 @@ def load_companies(directory: Path, catalogue: Catalogue, part: Part = "all") ->
 
 
 Plan = Callable[[Intake, date], PlanReport]
-Search = Callable[[str], list[Hit]]
+Search = Callable[[Intake], dict[str, list[Hit]]]  # the planner's hits for each pain statement of a company
 
 
 def evaluate_companies(
@@ -139,13 +139,14 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[s
         return {"company": name, "valid": False, "error": str(exc)}
     planned = [i.catalogue_id for i in report.initiatives]
     owner = _statement_of_pain(company.intake.pain_points, report)
+    found = search(company.intake)
     statements = []
     address_pairs = []
     for index, (text, label) in enumerate(zip(company.intake.pain_points, labels.pain_points, strict=True)):
         answer = sorted({i.catalogue_id for i in report.initiatives if any(owner.get(p) == index for p in i.addresses)})
         acceptable = set(label.acceptable)
         answered = bool(set(answer) & acceptable) if acceptable else not answer
-        top5 = [hit.id for hit in search(text)[:5]]
+        top5 = [hit.id for hit in found.get(text, [])[:5]]
         statements.append(
             {
                 "index": index + 1,
@@ -186,14 +187,9 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[s
 
 
 def _statement_of_pain(statements: list[str], report: PlanReport) -> dict[str, int]:
-    """Pain point id → index of the owner statement it came from (a split pain is one of its sentences)."""
-    owner = {}
-    for pain in report.pain_points:
-        for index, text in enumerate(statements):
-            if pain.text.strip() == text.strip() or pain.text.strip() in text:
-                owner[pain.id] = index
-                break
-    return owner
+    """Pain point id → index of the owner statement it is (each statement is one pain point)."""
+    index = {text.strip(): n for n, text in enumerate(statements)}
+    return {pain.id: index[pain.text.strip()] for pain in report.pain_points if pain.text.strip() in index}
 
 
 def format_companies(report: dict[str, Any]) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +54,6 @@ class StoredVectors:
     entry_ids: list[str]
     texts: list[str]
     languages: list[str]
-    metadata: list[dict[str, Any]]
 
 
 class DenseIndex:
@@ -65,6 +66,7 @@ class DenseIndex:
         self._collection: Any = None
         self._vectors: StoredVectors | None = None
         self._encoder_instance: Any = None
+        self._lock = threading.RLock()  # one build or open at a time when web handlers share the index
 
     @property
     def manifest(self) -> dict[str, object]:
@@ -85,33 +87,41 @@ class DenseIndex:
 
     def collection(self, progress: Progress = _silent) -> Any:
         """The ready collection, building the index first if it is missing or stale."""
-        if self._collection is None:
-            if not self.is_current():
-                self.build(progress)
-            self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self.encoder())
-        return self._collection
+        with self._lock:
+            if self._collection is None:
+                if not self.is_current():
+                    self.build(progress)
+                self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self.encoder())
+            return self._collection
 
     def vectors(self, progress: Progress = _silent) -> StoredVectors:
         """All stored vectors, read from the collection once per process (exact search needs them all)."""
-        if self._vectors is None:
-            stored = self.collection(progress).get(include=["embeddings", "documents", "metadatas"])
-            order = sorted(range(len(stored["ids"])), key=lambda i: _position(stored["ids"][i]))
-            matrix = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
-            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-            metadata = [dict(stored["metadatas"][i]) for i in order]
-            self._vectors = StoredVectors(
-                matrix=matrix,
-                entry_ids=[str(m["entry_id"]) for m in metadata],
-                texts=[str(stored["documents"][i]) for i in order],
-                languages=[str(m["language"]) for m in metadata],
-                metadata=metadata,
-            )
-        return self._vectors
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._read_vectors(progress)
+            return self._vectors
+
+    def _read_vectors(self, progress: Progress) -> StoredVectors:
+        stored = self.collection(progress).get(include=["embeddings", "documents", "metadatas"])
+        order = sorted(range(len(stored["ids"])), key=lambda i: _position(stored["ids"][i]))
+        matrix = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        metadata = [dict(stored["metadatas"][i]) for i in order]
+        return StoredVectors(
+            matrix=matrix,
+            entry_ids=[str(m["entry_id"]) for m in metadata],
+            texts=[str(stored["documents"][i]) for i in order],
+            languages=[str(m["language"]) for m in metadata],
+        )
 
     def build(self, progress: Progress = _silent) -> int:
         """Build from scratch into a partial folder, then swap it in. Returns the document count."""
+        with self._lock:
+            return self._build(progress)
+
+    def _build(self, progress: Progress) -> int:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f"{self.path.name}.partial-{os.getpid()}")
+        partial = self.path.with_name(f"{self.path.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         shutil.rmtree(partial, ignore_errors=True)
         try:
             count = self._fill(partial, progress)
@@ -156,7 +166,7 @@ class DenseIndex:
         return len(texts)
 
     def _swap_in(self, partial: Path) -> None:
-        retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
+        retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if self.path.exists():
             self.path.rename(retired)
         partial.rename(self.path)
@@ -164,13 +174,14 @@ class DenseIndex:
 
     def encoder(self) -> Any:
         """The embedding function (the model itself loads on first use)."""
-        if self._encoder_instance is None:
-            from .embeddings import MultilingualEncoder
+        with self._lock:
+            if self._encoder_instance is None:
+                from .embeddings import MultilingualEncoder
 
-            self._encoder_instance = MultilingualEncoder(
-                threads=self.settings.embedding_threads, cache_dir=self.settings.data_dir / "cache"
-            )
-        return self._encoder_instance
+                self._encoder_instance = MultilingualEncoder(
+                    threads=self.settings.embedding_threads, cache_dir=self.settings.data_dir / "cache"
+                )
+            return self._encoder_instance
 
     @staticmethod
     def _open(folder: Path) -> Any:

@@ -133,7 +133,6 @@ class HorizonBucket(Strict):
 
 
 class TextRules(Strict):
-    sentence_min_words: int = Field(ge=1, le=50)
     quote_chars: int = Field(ge=20, le=1000)
     closest_shown: int = Field(ge=0, le=10)
 

@@ -3,7 +3,8 @@
 Two live in ``knowledge/``: ``sectors.yaml`` (an intake's free-text sector → a :class:`Sector`)
 and ``measures.yaml`` (an objective → the :class:`Measure` families it targets). Each term has
 a FR/EN label and word prefixes matched at the start of a word after folding (lower case, no
-accents): "usin" matches "Usinage", "factur" matches "facturer". :meth:`Lexicon.best` picks the
+accents): "usin" matches "Usinage", "factur" matches "facturer"; a word ending in ``$`` must be
+a whole word ("ges$" is greenhouse gases, not the start of "gestion"). :meth:`Lexicon.best` picks the
 term with most distinct matching prefixes (ties: the term listed first, so files list specific
 terms before broad ones); :meth:`Lexicon.matches` returns every term that matches.
 """
@@ -42,10 +43,7 @@ class Lexicon(BaseModel, Generic[K]):
 
     @cached_property
     def _patterns(self) -> list[tuple[K, list[re.Pattern[str]]]]:
-        return [
-            (key, [re.compile(rf"(?<![a-z0-9]){re.escape(fold(w))}") for w in {*term.words.fr, *term.words.en}])
-            for key, term in self.terms.items()
-        ]
+        return [(key, [_pattern(w) for w in {*term.words.fr, *term.words.en}]) for key, term in self.terms.items()]
 
     def counts(self, text: str) -> dict[K, int]:
         """Distinct matching prefixes per term (terms with none are left out)."""
@@ -59,6 +57,12 @@ class Lexicon(BaseModel, Generic[K]):
 
     def matches(self, text: str) -> set[K]:
         return set(self.counts(text))
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    whole = word.endswith("$")
+    body = re.escape(fold(word.removesuffix("$")))
+    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])" if whole else rf"(?<![a-z0-9]){body}")
 
 
 def load_sectors(path: Path) -> Lexicon[Sector]:

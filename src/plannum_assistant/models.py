@@ -253,6 +253,9 @@ class DigitalPlan(Model):
         _check_links(self)
         _check_dependencies(self, catalogue)
         _check_action_plan(self)
+        _check_priorities(self)
+        if self.initiatives and self.strategic_plan is None:
+            raise ValueError("initiatives: no plan numérique without a strategic plan")
         if self.review.status is not ReviewStatus.DRAFT and not self.follow_up.owner:
             raise ValueError("follow_up.owner: name the person who follows the plan before it leaves draft")
         return self
@@ -294,11 +297,18 @@ def _check_links(plan: DigitalPlan) -> None:
 
 
 def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
-    """No initiative starts before a prerequisite, unless that prerequisite is already in place."""
+    """No initiative starts before a prerequisite, unless that prerequisite is already in place.
+
+    A prerequisite is also met by a system that covers it: running (in place), or planned (then
+    that system's start counts).
+    """
     starts = {i.catalogue_id: i.start for i in plan.initiatives}
+    for planned, start in list(starts.items()):
+        for covered in catalogue[planned].covers:
+            starts.setdefault(covered, start)
     for n, initiative in enumerate(plan.initiatives):
         for prerequisite in catalogue[initiative.catalogue_id].prerequisites:
-            if prerequisite in plan.in_place:
+            if prerequisite in plan.in_place or any(prerequisite in catalogue[i].covers for i in plan.in_place):
                 continue
             if prerequisite not in starts:
                 raise ValueError(
@@ -313,7 +323,27 @@ def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
 
 
 def _check_action_plan(plan: DigitalPlan) -> None:
-    planned = {i.catalogue_id for i in plan.initiatives}
+    """One action-plan entry per initiative, none for anything else, and no activity before its initiative."""
+    starts = {i.catalogue_id: i.start for i in plan.initiatives}
+    seen: set[str] = set()
     for n, actions in enumerate(plan.action_plan):
-        if actions.initiative not in planned:
+        if actions.initiative not in starts:
             raise ValueError(f"action_plan.{n}.initiative: {actions.initiative} is not an initiative of this plan")
+        if actions.initiative in seen:
+            raise ValueError(f"action_plan.{n}.initiative: {actions.initiative} has two action-plan entries")
+        seen.add(actions.initiative)
+        for k, activity in enumerate(actions.activities):
+            if activity.start < starts[actions.initiative]:
+                raise ValueError(
+                    f"action_plan.{n}.activities.{k}.start: {activity.start} is before its initiative starts "
+                    f"({starts[actions.initiative]})"
+                )
+    missing = [i for i in starts if i not in seen]
+    if missing:
+        raise ValueError(f"action_plan: no activities for {', '.join(missing)}")
+
+
+def _check_priorities(plan: DigitalPlan) -> None:
+    priorities = sorted(i.priority for i in plan.initiatives)
+    if priorities != list(range(1, len(priorities) + 1)):
+        raise ValueError(f"initiatives: priorities must be 1 to {len(priorities)}, each once (got {priorities})")

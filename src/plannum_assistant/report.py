@@ -37,6 +37,7 @@ from .models import (
     StrategicPlan,
     validate_plan,
 )
+from .text import quote
 from .vocabulary import Language
 
 MAX_PLAN_FILE_BYTES = 5_000_000  # a plan is tens of kilobytes; refuse to read a runaway file
@@ -131,7 +132,30 @@ class PlanReport(_Out):
             validate_plan(self._as_plan(), catalogue)
         except ValidationError as exc:
             raise ValueError(first_error(exc)) from None
+        self._check_report()
         return self
+
+    def _check_report(self) -> None:
+        """The report's own parts agree with the plan: gate, set-aside items, gaps, owned systems."""
+        if not self.gate.ready and (self.initiatives or self.action_plan):
+            raise ValueError("initiatives: the gate is not ready, so the plan has no initiative yet")
+        pains = {p.id for p in self.pain_points}
+        for field in ("unaligned", "deferred", "use_what_you_own"):
+            for n, item in enumerate(getattr(self, field)):
+                unknown = sorted(set(item.addresses) - pains)
+                if unknown:
+                    raise ValueError(f"{field}.{n}.addresses: unknown pain point(s) {', '.join(unknown)}")
+        running = {p.catalogue_id for p in self.in_place}
+        for n, owned in enumerate(self.use_what_you_own):
+            if owned.system not in running:
+                raise ValueError(f"use_what_you_own.{n}.system: {owned.system} is not in place")
+        objectives = {o.id for o in self.strategic_plan.objectives} if self.strategic_plan else set()
+        served = {oid for i in self.initiatives for oid in i.supports}
+        for n, gap in enumerate(self.objectives_without_initiative):
+            if gap.id not in objectives or gap.id in served:
+                raise ValueError(
+                    f"objectives_without_initiative.{n}: {gap.id} is not an unserved objective of the plan"
+                )
 
     def _as_plan(self) -> dict[str, Any]:
         """The domain-model view of this report (what the business rules are written against)."""
@@ -250,7 +274,7 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for i in report.initiatives:
-        evidence = " ; ".join(f"« {e} »" if report.language is Language.FR else f'"{e}"' for e in i.evidence)
+        evidence = t("md.evidence_separator").join(quote(e, report.language) for e in i.evidence)
         rows.append(
             f"| {i.priority} | **{_cell(i.title)}** (`{i.catalogue_id}`) | {t(f'horizon.{i.horizon}')} | "
             f"{_cell(i.rationale)} | {_cell(evidence)} |"
@@ -265,7 +289,7 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
     if report.use_what_you_own:
         rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
     if report.objectives_without_initiative:
-        gaps = [f"- {g.id} {_quote(_cell(g.text), report.language)}" for g in report.objectives_without_initiative]
+        gaps = [f"- {g.id} {quote(_cell(g.text), report.language)}" for g in report.objectives_without_initiative]
         rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
     return rows
 
@@ -290,10 +314,6 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
     if report.budget:
         rows += [f"**{t('md.budget_total')}** — {report.budget.note}"]
     return rows
-
-
-def _quote(text: str, language: Language) -> str:
-    return f"« {text} »" if language is Language.FR else f'"{text}"'
 
 
 def money(value: float, language: Language) -> str:

@@ -138,10 +138,11 @@ class SessionStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # a failed COMMIT (disk full, I/O error) must not leave it open
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     def _migrate(self) -> None:
         with self._transaction() as db:

@@ -130,3 +130,8 @@ def lexical_tokens(text: str, language: Language) -> list[str]:
     """Tokens for BM25: stop words removed, stemmed in ``language``, accents folded."""
     kept = [word for word in words(text) if fold(word) not in _STOPWORDS[language] and len(word) > 1]
     return [fold(stem) for stem in _stemmer(language).stemWords(kept)]
+
+
+def quote(text: str, language: Language) -> str:
+    """The owner's words quoted the way each language quotes: « … » in French, "…" in English."""
+    return f"« {text} »" if language is Language.FR else f'"{text}"'

@@ -105,7 +105,7 @@ def eval_scenarios(args: argparse.Namespace) -> int:
         report = evaluate_companies(
             companies,
             assistant.plan,
-            lambda text: assistant.retriever.search(text, top_k=5),
+            assistant.offline_planner.candidates,
             catalogue_hash=catalogue_hash,
             source=folder,
         )

@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import date
 
+from ..text import quote
 from .common import build_assistant, progress
 from .output import emit
 
@@ -78,5 +79,5 @@ def preview(args: argparse.Namespace) -> int:
     for number, (pain, hits) in enumerate(zip(intake.pain_points, candidates, strict=True), 1):
         print(f"\n{text('pain')} P{number}: {pain}")
         for hit in hits:
-            print(f"  {hit.id:<26} {hit.name}\n  {'':<26} « {hit.matched} »")
+            print(f"  {hit.id:<26} {hit.name}\n  {'':<26} {quote(hit.matched, language)}")
     return 0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..catalogue import Catalogue
-from ..errors import KnowledgeError
+from ..errors import EngineUnavailableError, KnowledgeError
 from ..files import load_model
 from ..parsing import AnswerError
 from ..smart import fold
@@ -93,10 +93,6 @@ class InterviewUpdate(BaseModel):
     next_question: str = Field(description="one short question about the next topic, in the interview language")
 
 
-class LLMUnavailable(Exception):
-    """The model could not be reached or answered with an error (timeout, 429, 5xx...)."""
-
-
 def build_chat_model(settings: Settings) -> BaseChatModel:
     """The configured OpenAI-compatible chat model; call only when a provider is configured."""
     from langchain_openai import ChatOpenAI
@@ -150,7 +146,7 @@ class LLMEngine:
             return self.offline.respond(state, message)
         try:
             update, failure = self._update(state, message)
-        except LLMUnavailable as exc:
+        except EngineUnavailableError as exc:
             return self._fallback(state, message, "unavailable", str(exc))
         if update is None:
             return self._fallback(state, message, "invalid", failure or "")
@@ -190,11 +186,11 @@ class LLMEngine:
         try:
             result: dict[str, Any] = self._structured.invoke(messages)  # type: ignore[assignment]  # include_raw=True
         except openai.APITimeoutError:
-            raise LLMUnavailable("timeout") from None
+            raise EngineUnavailableError("timeout") from None
         except openai.APIStatusError as exc:
-            raise LLMUnavailable(f"HTTP {exc.status_code}") from None
+            raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
         except openai.APIConnectionError:
-            raise LLMUnavailable("connection failed") from None
+            raise EngineUnavailableError("connection failed") from None
         except (ValidationError, ValueError) as exc:  # json_schema parses inside the call
             return "", None, _short(exc)
         raw = _raw_text(result.get("raw"))

@@ -4,7 +4,8 @@ An initiative supports an objective only when it plausibly moves that objective'
 the entry's ``moves`` (its kinds of measure, in the catalogue) meet the measure families the
 objective's words name (``knowledge/measures.yaml``), **and** the link is topical — the
 objective's own words rank the entry among the first few in the catalogue, or a pain it
-answers is close in meaning to the objective. No padding: an initiative lists only the
+answers is close in meaning to the objective. An objective whose words name no family
+("99.5 % order accuracy") is served by what its own words rank first. No padding: an initiative lists only the
 objectives that pass (at most ``max_supports``, best first). A first answer to a pain that
 serves no stated objective stays in the plan and says so; a runner-up with no objective is set
 aside as *unaligned*.
@@ -50,9 +51,13 @@ def link(
             closeness = np.maximum(closeness, objective_vectors @ pain_vectors[pid])
         passing: list[tuple[int, float, str]] = []
         for i, objective in enumerate(objectives):
+            rank = ranks[i].get(candidate.entry.id, 999)
+            if not families[i]:  # the objective names no kind of measure: its own words must find the entry
+                if rank <= rules.max_rank:
+                    passing.append((rank, -float(closeness[i]), objective.id))
+                continue
             if not moves & families[i]:
                 continue  # it does not move what this objective measures
-            rank = ranks[i].get(candidate.entry.id, 999)
             if rank <= rules.max_rank or closeness[i] >= rules.pain_similarity:
                 passing.append((rank, -float(closeness[i]), objective.id))
         candidate.supports = [oid for _, _, oid in sorted(passing)[: rules.max_supports]]
@@ -66,6 +71,12 @@ def split_aligned(
 ) -> tuple[list[Candidate], list[SetAside]]:
     """Kept: what serves an objective, and a pain's first answer even when it serves none."""
     kept = [c for c in candidates.values() if c.supports or c.best_for or c.core_for or c.prerequisite_of]
+    needed = [p for c in kept for p in c.entry.prerequisites if p in candidates]
+    while needed:  # what a kept initiative depends on is kept too, whatever its own alignment
+        prerequisite = candidates[needed.pop()]
+        if prerequisite not in kept:
+            kept.append(prerequisite)
+            needed.extend(p for p in prerequisite.entry.prerequisites if p in candidates)
     unaligned = [
         SetAside(
             catalogue_id=c.entry.id,

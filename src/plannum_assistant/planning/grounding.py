@@ -7,34 +7,32 @@ answers a pain point only with enough evidence (thresholds in ``planner.yaml``).
 
 from __future__ import annotations
 
-import re
-
 from ..models import PainPoint, Severity
 from ..retrieval import Hit
 from ..smart import fold
 from ..vocabulary import BusinessFunction, Flow
 from .types import Candidate, Pain, PlanContext
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n+\s*(?:[-*•]\s*)?")
-
 
 def retrieve(
     ctx: PlanContext, statements: list[str], objectives: list[str], excluded: frozenset[str]
 ) -> dict[str, list[Hit]]:
-    """One batched search for every pain statement, each of its sentences, and each objective.
+    """One batched search for every pain statement and each objective.
 
     ``excluded`` entries (already in place, or not suited to the company) are removed before ranking.
     A hit facing the other side of a statement's document flow (a supplier tool for a customer
-    problem, or the reverse) is dropped from that statement's hits.
+    problem, or the reverse) is dropped from that statement's hits. Texts longer than a search
+    query may be are searched by their beginning.
     """
-    min_words = ctx.config.text.sentence_min_words
-    sentences = [part for text in statements for part in sentences_of(text, min_words)]
-    queries = list(dict.fromkeys([*statements, *sentences, *objectives]))
+    limit = ctx.retriever_query_chars
+    queries = list(dict.fromkeys([*statements, *objectives]))
     rules = ctx.config.selection
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
-    found = ctx.retriever.search_many(queries, top_k=top_k, dense_weight=rules.dense_weight, exclude=excluded)
+    found = ctx.retriever.search_many(
+        [q[:limit] for q in queries], top_k=top_k, dense_weight=rules.dense_weight, exclude=excluded
+    )
     results = dict(zip(queries, found, strict=True))
-    for query in dict.fromkeys([*statements, *sentences]):
+    for query in dict.fromkeys(statements):
         flow = ctx.flow_of(query)
         if flow is not None:
             results[query] = [h for h in results[query] if ctx.catalogue[h.id].flow in (None, flow, Flow.INTERNAL)]
@@ -42,9 +40,10 @@ def retrieve(
 
 
 def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list[Hit]]) -> list[Pain]:
-    texts = [part for text in statements for part in split(ctx, text, results)]
+    """One pain point per statement, whole: owners mix a problem with side remarks, and splitting
+    statements into sentences gave worse answers on the blind company set."""
     pains: list[Pain] = []
-    for number, text in enumerate(texts, 1):
+    for number, text in enumerate(statements, 1):
         hits = results[text][: ctx.config.selection.candidates]
         chosen = answer(ctx, hits)
         point = PainPoint(
@@ -55,19 +54,6 @@ def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list
         )
         pains.append(Pain(point, hits, chosen))
     return pains
-
-
-def split(ctx: PlanContext, text: str, results: dict[str, list[Hit]]) -> list[str]:
-    """Split a statement into sentences only when they clearly name different problems.
-
-    "Our reps keep contacts in their phones. The CNC breaks down because nobody
-    maintains it." becomes two pain points because each sentence, alone, clearly
-    answers to a different initiative; sentences about one problem stay together.
-    """
-    parts = sentences_of(text, ctx.config.text.sentence_min_words)
-    answers = [answer(ctx, results[part][: ctx.config.selection.candidates]) for part in parts]
-    tops = {chosen[0].id for chosen in answers if chosen}
-    return parts if parts and len(tops) == len(parts) else [text]
 
 
 def answer(ctx: PlanContext, hits: list[Hit]) -> list[Hit]:
@@ -202,11 +188,13 @@ def integrate(
 
 
 def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_place: dict[str, str]) -> None:
+    """Add the catalogue prerequisites of every candidate, unless a running or planned system covers them."""
     pending = list(candidates.values())
     while pending:
         dependent = pending.pop()
         for prerequisite in dependent.entry.prerequisites:
-            if prerequisite in in_place:
+            covering = [*in_place, *candidates]
+            if prerequisite in in_place or any(prerequisite in ctx.catalogue[i].covers for i in covering):
                 continue
             if prerequisite not in candidates:
                 added = Candidate(ctx.catalogue[prerequisite], prerequisite_of=dependent.entry.id)
@@ -215,12 +203,6 @@ def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_pla
             for pid in dependent.pains:
                 if pid not in candidates[prerequisite].pains:
                     candidates[prerequisite].pains.append(pid)
-
-
-def sentences_of(text: str, min_words: int) -> list[str]:
-    """The sentences of a statement worth searching alone (two or more, ``min_words`` words or more each)."""
-    parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.split()) >= min_words]
-    return parts if len(parts) >= 2 else []
 
 
 def _same_product(product: list[str], system: list[str]) -> bool:

@@ -22,12 +22,13 @@ from ..gate import check_prerequisites
 from ..intake import Intake
 from ..models import FollowUp, StrategicPlan
 from ..report import GateOutput, InPlace, ObjectiveGap
+from ..retrieval import Hit
 from ..vocabulary import SizeBand
 from . import actions, alignment, explain, grounding, schedule
 from .types import Pain, PlanContext
 
 
-class OfflineEngine:
+class OfflinePlanner:
     """The default plan engine. Build once (it prepares the catalogue's cues), plan many intakes."""
 
     name = "offline"
@@ -36,16 +37,27 @@ class OfflineEngine:
     def __init__(self, ctx: PlanContext) -> None:
         self.ctx = ctx
 
+    def candidates(self, intake: Intake) -> dict[str, list[Hit]]:
+        """What the planner retrieves for each pain statement of this company (evaluations use it)."""
+        _, _, results = self._retrieve(intake, [])
+        return {text: results[text][: self.ctx.config.selection.candidates] for text in intake.pain_points}
+
+    def _retrieve(
+        self, intake: Intake, objectives: list[str]
+    ) -> tuple[dict[str, str], frozenset[str], dict[str, list[Hit]]]:
+        ctx = self.ctx
+        in_place = grounding.in_place(ctx, intake.existing_systems)
+        sector = ctx.sectors.best(intake.company.sector)
+        excluded = frozenset(in_place) | ctx.misfits(sector, intake.company.employees)
+        return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
+
     def draft(self, intake: Intake, today: date, feedback: Sequence[str] = ()) -> dict[str, Any]:
         ctx = self.ctx
         language = intake.language
         strategy = intake.strategic_plan.to_model() if intake.strategic_plan else None
         gate = check_prerequisites(strategy, today=today, max_age_months=ctx.gate_max_age_months)
-        in_place = grounding.in_place(ctx, intake.existing_systems)
         objectives = [o.text for o in strategy.objectives] if strategy else []
-        sector = ctx.sectors.best(intake.company.sector)
-        excluded = frozenset(in_place) | ctx.misfits(sector, intake.company.employees)
-        results = grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
+        in_place, excluded, results = self._retrieve(intake, objectives)
         pains = grounding.pain_points(ctx, intake.pain_points, results)
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language, ctx.wording)

@@ -11,14 +11,13 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..catalogue import Catalogue, CatalogueEntry
 from ..knowledge import PlannerConfig, Wording
 from ..lexicon import Lexicon
 from ..models import PainPoint
 from ..retrieval import Hit, Searcher
 from ..smart import fold
+from ..text import quote as quote
 from ..vocabulary import BusinessFunction, Flow, Language, Measure, Sector, SizeBand
 
 
@@ -59,6 +58,7 @@ class PlanContext:
         sectors: Lexicon[Sector],
         measures: Lexicon[Measure],
         gate_max_age_months: int = 24,
+        retriever_query_chars: int = 2000,
     ) -> None:
         self.catalogue = catalogue
         self.retriever = retriever
@@ -67,6 +67,7 @@ class PlanContext:
         self.sectors = sectors
         self.measures = measures
         self.gate_max_age_months = gate_max_age_months
+        self.retriever_query_chars = retriever_query_chars
         self.flow_patterns = {flow: cue_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
         self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
         self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
@@ -76,7 +77,6 @@ class PlanContext:
         severity = config.severity_cues
         self.high = cue_pattern([*severity.high.fr, *severity.high.en])
         self.low = cue_pattern([*severity.low.fr, *severity.low.en])
-        self.entry_vectors: dict[tuple[str, Language], np.ndarray] = {}
         self.reference_budget = {
             band: statistics.median(
                 (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
@@ -110,7 +110,3 @@ def cue_pattern(cues: list[str]) -> re.Pattern[str]:
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def quote(text: str, language: Language) -> str:
-    return f"« {text} »" if language is Language.FR else f'"{text}"'
