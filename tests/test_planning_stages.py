@@ -468,3 +468,38 @@ def test_a_runner_up_prerequisite_stays_with_the_initiative_that_needs_it(
     runner_up = Candidate(catalogue["inventory-management"], pains=["P1"])  # no objective, not a first answer
     kept, unaligned = alignment.split_aligned(ctx, {"wms": wms, "inventory-management": runner_up}, Language.EN, [])
     assert {c.entry.id for c in kept} == {"wms", "inventory-management"} and unaligned == []
+
+
+def test_severity_reads_the_cues_of_the_statement(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    assert grounding.severity(ctx, "We lost a big contract because the quote was late") is Severity.HIGH
+    assert grounding.severity(ctx, "Sometimes the report is a bit slow to print") is Severity.LOW
+    assert grounding.severity(ctx, "The shared drive is messy") is Severity.MEDIUM
+
+
+def test_an_initiative_lists_at_most_the_configured_number_of_objectives(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    objectives = [
+        "Grow sales to contractors by 20% by 2027",
+        "Win 15 new customers by 2027",
+        "Raise revenue from repeat customers by 10% by 2028",
+    ]
+    intake = _intake(
+        strategic_plan={
+            "adopted": "2026-01",
+            "mission": "Make good parts.",
+            "strategic_orientations": ["Grow"],
+            "strategic_objectives": objectives,
+            "operational_orientations": ["Sell better"],
+            "operational_objectives": ["Answer every lead within a day by 2027"],
+        }
+    )
+    hits = {text: [hit("crm", 1.0)] for text in [*objectives, intake.pain_points[0]]}
+    planner = OfflinePlanner(_ctx(catalogue, config, wording, FakeRetriever(hits)))
+    report = validate_report(planner.draft(intake, TODAY), catalogue)
+    assert config.linking.max_supports == 2
+    supports = report.initiatives[0].supports
+    assert len(supports) == 2 and set(supports) < {"SO1", "SO2", "SO3"}  # all three qualify, two are listed
