@@ -31,7 +31,7 @@ def main() -> None:
         items: list[EvalItem] = []
         for name in ("pain_statements.yaml", "pain_statements_heldout.yaml"):
             items += load_eval_set(repository_path("evals") / "retrieval" / name, assistant.catalogue).items
-        assistant.dense_index.collection()
+        assistant.dense_index.vectors()
         for weight in args.dense_weight:
             results = assistant.retriever.search_many([i.text for i in items], top_k=5, dense_weight=weight)
             _grid(weight, [(set(i.acceptable), hits) for i, hits in zip(items, results, strict=True)])

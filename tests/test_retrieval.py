@@ -148,3 +148,13 @@ def test_threads_sharing_one_assistant_build_and_search_safely(cli_data_dir: Pat
     assert all(r == results[0] and "crm" in r for r in results)
     leftovers = [p.name for p in cli_data_dir.iterdir() if ".partial" in p.name or ".old-" in p.name]
     assert leftovers == []
+
+
+def test_searches_use_the_builds_snapshot_and_fall_back_to_chroma_without_it(cli_data_dir: Path) -> None:
+    settings = Settings(data_dir=cli_data_dir, knowledge_dir=KNOWLEDGE)
+    with_snapshot = Assistant(settings).dense_index.vectors()
+    (cli_data_dir / "index" / "vectors.npz").write_bytes(b"not a snapshot")  # damaged: read from Chroma instead
+    from_store = Assistant(settings).dense_index.vectors()
+    assert from_store.entry_ids == with_snapshot.entry_ids and from_store.texts == with_snapshot.texts
+    assert float(abs(from_store.matrix - with_snapshot.matrix).max()) < 1e-6
+    assert len(with_snapshot.entry_ids) == sum(1 for e in Assistant(settings).catalogue for _ in e.documents())

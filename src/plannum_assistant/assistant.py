@@ -108,7 +108,7 @@ class Assistant:
     ) -> list[Hit]:
         # Validate the query before paying for the index or the model.
         self.retriever.check_query(query)
-        self.dense_index.collection(progress or (lambda _: None))
+        self.dense_index.vectors(progress or (lambda _: None))
         return self.retriever.search(query, top_k=top_k, mode=mode, function=function, dimension=dimension)
 
     def check_gate(self, plan: StrategicPlan | None, today: date) -> GateResult:
@@ -123,7 +123,7 @@ class Assistant:
         from .planning import draft_plan
 
         notify = progress or (lambda _: None)
-        self.dense_index.collection(notify)
+        self.dense_index.vectors(notify)
         return draft_plan(
             self.plan_engines(),
             intake,

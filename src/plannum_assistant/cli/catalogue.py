@@ -72,7 +72,7 @@ def eval_retrieval(args: argparse.Namespace) -> int:
     source = args.set or repository_path("evals") / "retrieval" / "pain_statements.yaml"
     destination = args.report or repository_path("evals") / "reports" / "retrieval.json"
     eval_set = load_eval_set(source, assistant.catalogue)
-    assistant.dense_index.collection(progress)
+    assistant.dense_index.vectors(progress)
     progress(f"evaluating {len(eval_set.items)} statements in 3 modes…")
     report = evaluate_retrieval(
         eval_set,
@@ -100,7 +100,7 @@ def eval_scenarios(args: argparse.Namespace) -> int:
     catalogue_hash = assistant.catalogue.content_hash
     if labelled:
         companies = load_companies(folder, assistant.catalogue, args.part)
-        assistant.dense_index.collection(progress)
+        assistant.dense_index.vectors(progress)
         progress(f"planning {len(companies)} labelled companies ({args.part} part)…")
         report = evaluate_companies(
             companies,
@@ -112,7 +112,7 @@ def eval_scenarios(args: argparse.Namespace) -> int:
         print(format_companies(report))
     else:
         scenarios = load_scenarios(folder, assistant.catalogue)
-        assistant.dense_index.collection(progress)
+        assistant.dense_index.vectors(progress)
         progress(f"planning {len(scenarios)} scenario companies…")
         report = evaluate_scenarios(
             scenarios, assistant.plan, catalogue_hash=catalogue_hash, catalogue=assistant.catalogue
