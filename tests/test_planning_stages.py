@@ -366,12 +366,19 @@ def test_links_need_the_objectives_measure_and_are_never_padded(
     sales = "Grow sales to contractors by 20% by December 2027"
     breakdowns = "Cut machine breakdowns by 40% by June 2027"
     pain = "Our sales reps keep customer contacts in their phones"
-    retriever = FakeRetriever({pain: [hit("crm", 1.0)], sales: [hit("crm", 1.0)], breakdowns: [hit("crm", 1.0)]})
+    retriever = FakeRetriever(
+        {
+            pain: [hit("crm", 1.0)],
+            sales: [hit("crm", 1.0)],
+            breakdowns: [hit("crm", 1.0), hit("cmms", 0.9, dense_rank=2, bm25_rank=2)],
+        }
+    )
     engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
     report = validate_report(engine.draft(_intake(), TODAY), catalogue)
     # crm ranks first for both objectives' words, but it moves sales, not machine uptime.
     assert report.initiatives[0].supports == ["SO1"]
-    assert [gap.id for gap in report.objectives_without_initiative] == ["OO1"]
+    [gap] = report.objectives_without_initiative
+    assert gap.id == "OO1" and gap.candidates == ["cmms"]  # what its words point to, moving its measure
 
 
 def test_a_first_answer_serving_no_objective_stays_and_says_so(

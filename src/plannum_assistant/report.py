@@ -69,6 +69,11 @@ class ObjectiveGap(_Out):
 
     id: str
     text: str
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="catalogue ids the objective's own words point to (not in the plan, not in place): "
+        "for the reviewer to weigh, since no stated pain calls for them",
+    )
 
 
 class UseWhatYouOwn(_Out):
@@ -289,7 +294,11 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
     if report.use_what_you_own:
         rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
     if report.objectives_without_initiative:
-        gaps = [f"- {g.id} {quote(_cell(g.text), report.language)}" for g in report.objectives_without_initiative]
+        gaps = [
+            f"- {g.id} {quote(_cell(g.text), report.language)}"
+            + (f" — {t('md.gap_candidates')} {', '.join(f'`{c}`' for c in g.candidates)}" if g.candidates else "")
+            for g in report.objectives_without_initiative
+        ]
         rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
     return rows
 

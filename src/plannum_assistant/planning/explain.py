@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from ..gate import GateResult
-from ..models import Horizon, PlannedInitiative, StrategicPlan
-from ..report import UseWhatYouOwn
+from ..models import Horizon, Objective, PlannedInitiative, StrategicPlan
+from ..report import ObjectiveGap, UseWhatYouOwn
 from ..vocabulary import Language
 from .types import Candidate, Pain, PlanContext, quote, shorten
 
@@ -50,6 +50,16 @@ def initiative(
         rationale=" ".join(parts),
         evidence=[texts[p] for p in candidate.pains],
     )
+
+
+def gap(ctx: PlanContext, objective: Objective, ranks: dict[str, int], skip: set[str]) -> ObjectiveGap:
+    """An objective no initiative serves, with the entries its own words rank first (as links are made:
+    the first few, moving its kind of measure), leaving out what is planned or already owned."""
+    limit = ctx.config.linking.max_rank
+    families = ctx.measures.matches(objective.text)
+    pointed = sorted((rank, entry_id) for entry_id, rank in ranks.items() if rank <= limit and entry_id not in skip)
+    fitting = [i for _, i in pointed if not families or families & set(ctx.catalogue[i].moves)]
+    return ObjectiveGap(id=objective.id, text=objective.text, candidates=fitting)
 
 
 def unanswered(ctx: PlanContext, pain: Pain, language: Language) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from ..gate import check_prerequisites
 from ..intake import Intake
 from ..models import FollowUp, StrategicPlan
-from ..report import GateOutput, InPlace, ObjectiveGap
+from ..report import GateOutput, InPlace
 from ..retrieval import Hit
 from ..vocabulary import SizeBand
 from . import actions, alignment, explain, grounding, schedule
@@ -126,7 +126,9 @@ class OfflinePlanner:
             "deferred": deferred,
             "unanswered": [explain.unanswered(ctx, p, language) for p in pains if not p.answer],
             "objectives_without_initiative": [
-                ObjectiveGap(id=o.id, text=o.text) for o in strategy.objectives if o.id not in served
+                explain.gap(ctx, objective, ranks[n], {i.catalogue_id for i in initiatives} | set(owned))
+                for n, objective in enumerate(strategy.objectives)
+                if objective.id not in served
             ],
             "use_what_you_own": [
                 explain.owned(ctx, covered, system, pids, in_place[system], pains, language)
