@@ -89,3 +89,21 @@ def test_schema_describes_exactly_what_plan_prints(cli_data_dir: Path, tmp_path:
         jsonschema.validate(plan, schema)
     intake_schema = json.loads(run_cli("schema", "--model", "intake").stdout)
     jsonschema.validate(yaml.safe_load((ROOT / "examples" / "intake-en.yaml").read_text()), intake_schema)
+
+
+def test_validate_accepts_a_printed_plan_and_names_the_broken_rule(cli_data_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
+    plan = tmp_path / "plan.json"
+    intake = str(ROOT / "examples" / "intake-fr.yaml")
+    assert run_cli("plan", "--intake", intake, "--today", "2026-11-26", "--out", str(plan), env=env).returncode == 0
+    ok = run_cli("validate", "--plan", str(plan), env=env)
+    assert ok.returncode == 0 and "valid plan" in ok.stdout, ok.stderr
+    data = json.loads(plan.read_text())
+    data["review"] = {"status": "approved", "reviewer": "Ann", "decided_on": "2026-11-27", "comments": []}
+    data["follow_up"]["owner"] = None
+    plan.write_text(json.dumps(data))
+    _one_line_error(run_cli("validate", "--plan", str(plan), env=env), "follow_up.owner", "before it leaves draft")
+    plan.write_text("{not json")
+    _one_line_error(run_cli("validate", "--plan", str(plan), env=env), "invalid JSON", "line 1")
