@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from plannum_assistant.assistant import Assistant
+from plannum_assistant.intake import Intake
 from plannum_assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +73,23 @@ def run_cli(
         env=full_env,
         timeout=120,
     )
+
+
+def small_intake(**overrides: Any) -> Intake:
+    """A machine shop with a recent strategic plan (one SO about sales, one OO about breakdowns) and one pain."""
+    data: dict[str, Any] = {
+        "language": "en",
+        "company": {"name": "Acme", "sector": "machine shop", "employees": 30},
+        "strategic_plan": {
+            "adopted": "2026-01",
+            "mission": "Make good parts.",
+            "strategic_orientations": ["Grow"],
+            "strategic_objectives": ["Grow sales to contractors by 20% by December 2027"],
+            "operational_orientations": ["Reliable machines"],
+            "operational_objectives": ["Cut machine breakdowns by 40% by June 2027"],
+        },
+        "pain_points": ["Our sales reps keep customer contacts in their phones"],
+        "constraints": {"horizon_months": 24},
+    }
+    data.update(overrides)
+    return Intake.model_validate(data)

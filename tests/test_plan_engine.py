@@ -17,10 +17,10 @@ from plannum_assistant.lexicon import load_measures, load_sectors
 from plannum_assistant.planning import OfflinePlanner, PlanContext, draft_plan
 from plannum_assistant.testing import FakeRetriever, hit
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, small_intake
 
 TODAY = date(2026, 11, 26)
-PAIN = "Our sales reps keep customer contacts in their phones"
+PAIN = small_intake().pain_points[0]
 SALES = "Grow sales to contractors by 20% by December 2027"
 
 
@@ -44,21 +44,7 @@ def offline(catalogue: Catalogue) -> OfflinePlanner:
 
 @pytest.fixture(scope="module")
 def intake() -> Intake:
-    return Intake.model_validate(
-        {
-            "language": "en",
-            "company": {"name": "Acme", "sector": "machine shop", "employees": 30},
-            "strategic_plan": {
-                "adopted": "2026-01",
-                "mission": "Make good parts.",
-                "strategic_orientations": ["Grow"],
-                "strategic_objectives": [SALES],
-                "operational_orientations": ["Reliable machines"],
-                "operational_objectives": ["Cut machine breakdowns by 40% by June 2027"],
-            },
-            "pain_points": [PAIN],
-        }
-    )
+    return small_intake()
 
 
 class ScriptedEngine:

@@ -13,7 +13,6 @@ import pytest
 
 from plannum_assistant.catalogue import Catalogue, load_catalogue
 from plannum_assistant.company_evals import evaluate_companies, load_companies, part_of
-from plannum_assistant.intake import Intake
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
 from plannum_assistant.models import PainPoint, Severity, validate_plan
@@ -25,6 +24,7 @@ from plannum_assistant.testing import FakeRetriever, hit
 from plannum_assistant.vocabulary import BusinessFunction, Language, Sector, SizeBand
 
 from .conftest import KNOWLEDGE
+from .conftest import small_intake as _intake
 
 TODAY = date(2026, 11, 26)
 
@@ -64,25 +64,6 @@ def _candidate(catalogue: Catalogue, entry_id: str, pains: list[str], **fields: 
 def _pain(pid: str, severity: Severity = Severity.MEDIUM) -> Pain:
     point = PainPoint(id=pid, text=f"pain {pid}", function=BusinessFunction.OPERATIONS, severity=severity)
     return Pain(point, [], [])
-
-
-def _intake(**overrides: Any) -> Intake:
-    data: dict[str, Any] = {
-        "language": "en",
-        "company": {"name": "Acme", "sector": "machine shop", "employees": 30},
-        "strategic_plan": {
-            "adopted": "2026-01",
-            "mission": "Make good parts.",
-            "strategic_orientations": ["Grow"],
-            "strategic_objectives": ["Grow sales to contractors by 20% by December 2027"],
-            "operational_orientations": ["Reliable machines"],
-            "operational_objectives": ["Cut machine breakdowns by 40% by June 2027"],
-        },
-        "pain_points": ["Our sales reps keep customer contacts in their phones"],
-        "constraints": {"horizon_months": 24},
-    }
-    data.update(overrides)
-    return Intake.model_validate(data)
 
 
 # --- grounding: which hits answer a pain point ---------------------------------------------------

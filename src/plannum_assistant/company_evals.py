@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .catalogue import ENTRY_ID_PATTERN, Catalogue
 from .errors import EvalError, PlanInvalidError
+from .evals import display_path
 from .files import load_model
 from .intake import Intake
 from .report import PlanReport
@@ -109,7 +110,7 @@ def evaluate_companies(
     servable = [o for r in ready for o in r["objectives"] if o["servable"]]
     long = [s for r in valid for s in r["statements"] if s["acceptable"]]
     return {
-        "eval_set": _display(source),
+        "eval_set": display_path(source),
         "eval_set_sha256": _digest(source, companies),
         "catalogue_hash": catalogue_hash[:16],
         "companies": len(rows),
@@ -218,10 +219,3 @@ def _digest(directory: Path, companies: dict[str, Company]) -> str:
     for name in sorted(companies):
         digest.update((directory / f"{name}.yaml").read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path.name

@@ -72,7 +72,7 @@ def evaluate_retrieval(eval_set: EvalSet, search: Search, *, source: Path, catal
         lang.value: [item for item in eval_set.items if item.lang is lang] for lang in Language
     }
     return {
-        "eval_set": _display(source),
+        "eval_set": display_path(source),
         "eval_set_sha256": hashlib.sha256(source.read_bytes()).hexdigest()[:16],
         "catalogue_hash": catalogue_hash[:16],
         "items": {name: len(items) for name, items in languages.items()},
@@ -113,7 +113,7 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path relative to the working directory when inside it (reports stay machine-independent)."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
