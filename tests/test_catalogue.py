@@ -180,3 +180,30 @@ def test_maturity_scores_convert_to_eu_dmat_percentages() -> None:
     percentages = dimensions.dmat_percentages(MaturityAssessment(scores=scores))
     # customer_sales and operations_production both map to digital readiness: (1 + 4) / 10
     assert percentages == {DmatDimension.DIGITAL_READINESS: 50.0, DmatDimension.GREEN_DIGITALISATION: 100.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("Usinage CNC de pièces de précision", "manufacturing"),
+        ("Clinique de physiothérapie", "healthcare"),
+        ("home care agency", "healthcare"),
+        ("Career college", None),
+        ("Labour hire agency", None),
+        ("Label printing", "printing"),
+        ("Laboratoire d'analyses environnementales", "laboratory"),
+        ("food testing lab", "laboratory"),
+        ("Test and balance HVAC contractor", "construction"),
+        ("Banque alimentaire (OBNL)", "nonprofit"),
+        ("Cabinet d'architectes", "professional_services"),
+        ("Transport routier de marchandises", "transport_logistics"),
+        ("Distribution de matériel électrique", "wholesale_distribution"),
+        ("seed and fertiliser co-operative", "agriculture"),
+        ("Restaurant familial", "restaurant_hospitality"),
+    ],
+)
+def test_an_intakes_free_text_sector_is_classified(text: str, sector: str | None) -> None:
+    from plannum_assistant.lexicon import load_sectors
+
+    found = load_sectors(KNOWLEDGE / "sectors.yaml").best(text)
+    assert (found.value if found else None) == sector
