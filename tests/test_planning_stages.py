@@ -112,6 +112,11 @@ def test_second_answer_only_when_near_tied_and_never_more_than_the_cap(
     assert [h.id for h in grounding.answer(ctx, far)] == ["crm"]
     crowded = [hit("crm", 1.0, bm25_rank=2)] + [hit(i, 0.99, bm25_rank=1) for i in ("cpq-quoting", "helpdesk", "edi")]
     assert len(grounding.answer(ctx, crowded)) == config.selection.max_per_pain
+    # The cap holds whatever the other rules let through: one answer per pain when configured so.
+    single = config.model_copy(
+        update={"selection": config.selection.model_copy(update={"max_per_pain": 1, "keep_bm25_first": True})}
+    )
+    assert [h.id for h in grounding.answer(_ctx(catalogue, single, wording), crowded)] == ["crm"]
 
 
 def test_in_place_products_exclude_the_capability_and_its_prerequisites(
