@@ -211,3 +211,20 @@ def test_chat_in_the_terminal(tmp_path: Path, cli_data_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "What is your company's name?" in result.stdout and "Which sector" in result.stdout
     assert "engine: offline" in result.stderr and "session saved:" in result.stderr
+
+
+def test_correcting_the_question_being_asked_moves_the_interview_on(assistant: Assistant, store: SessionStore) -> None:
+    """A correction that answers the current question (here the last one of the strategic plan) must
+    advance exactly like an answer: the diagnostic follows, nothing crashes, the session resumes."""
+    conversation = _start(assistant, store)
+    _say(conversation, *COMPANY_FR, *PLAN_FR[:-1])
+    assert conversation.state.current == "strategic_plan.operational_objectives"
+    reply = _say(
+        conversation, "corriger les objectifs opérationnels : Envoyer chaque soumission en 48 heures d'ici 2027"
+    )
+    assert conversation.state.stage == "maturity" and conversation.state.current.startswith("maturity.")
+    assert "C'est corrigé" in reply
+    reply = _say(conversation, "2")  # the next answer goes on normally
+    assert "Je n'ai pas compris" not in reply
+    resumed, _ = Conversation.resume(store, assistant.offline_engine(TODAY), conversation.session_id)
+    assert resumed.state.current == conversation.state.current

@@ -135,8 +135,7 @@ class OfflineEngine:
         if topic_id == state.current and not state.follow_ups:
             return self._answer(state, topic_id, raw)
         self._apply(state, topic_id, self.parse(topic_id, raw, state))
-        if topic_id in state.pending:
-            state.pending.remove(topic_id)
+        self._settle(state, topic_id)
         return []
 
     def to_intake(self, state: InterviewState) -> Intake:
@@ -157,7 +156,9 @@ class OfflineEngine:
         if state.follow_ups:
             return self._answer_follow_up(state, message)
         topic_id = state.current
-        assert topic_id is not None  # an unfinished interview always has a pending topic
+        if topic_id is None:  # nothing left to ask (a store from an older version): go to the confirmation
+            state.pending.append("confirm")
+            topic_id = "confirm"
         if is_skip(message, words=self.parsing) or not message:
             return self._skip(state, topic_id)
         try:
@@ -191,6 +192,14 @@ class OfflineEngine:
             state.language = value
             value = value.value
         state.answers[topic_id] = value
+
+    def _settle(self, state: InterviewState, topic_id: str) -> None:
+        """A topic answered out of turn (a correction, a rich message): the question it answers is not
+        asked again, and when it is the current one the interview moves on exactly as after an answer."""
+        if state.current == topic_id:
+            self._advance(state, topic_id)
+        elif topic_id in state.pending:
+            state.pending.remove(topic_id)
 
     def _advance(self, state: InterviewState, topic_id: str) -> None:
         state.pending.pop(0)
@@ -318,8 +327,7 @@ class OfflineEngine:
         except AnswerError as exc:
             return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
         self._apply(state, topic_id, value)
-        if topic_id in state.pending:  # answered ahead of its question: do not ask it again
-            state.pending.remove(topic_id)
+        self._settle(state, topic_id)
         shown = "; ".join(map(str, value)) if isinstance(value, list) else value
         return self._t("corrected", state, field=topic_id, value=shown) + "\n" + self.question(state)
 
