@@ -228,3 +228,18 @@ def test_correcting_the_question_being_asked_moves_the_interview_on(assistant: A
     assert "Je n'ai pas compris" not in reply
     resumed, _ = Conversation.resume(store, assistant.offline_engine(TODAY), conversation.session_id)
     assert resumed.state.current == conversation.state.current
+
+
+def test_a_pain_that_starts_with_a_change_verb_is_an_answer_not_a_correction(
+    assistant: Assistant, store: SessionStore
+) -> None:
+    conversation = _start(assistant, store)
+    _say(conversation, *COMPANY_FR, *PLAN_FR)
+    while not str(conversation.state.current).startswith("pain_points."):
+        _say(conversation, "passer")
+    topic = conversation.state.current
+    pain = "Changer un prix en magasin prend une heure parce qu'il faut le refaire dans trois fichiers"
+    _say(conversation, pain)
+    assert conversation.state.answers[str(topic)] == [pain]
+    reply = _say(conversation, "corriger le budget : 90 k$")  # a correction naming a field still is one
+    assert conversation.state.answers["constraints.budget_cad"] == 90_000 and "C'est corrigé" in reply

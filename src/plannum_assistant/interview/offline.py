@@ -117,8 +117,12 @@ class OfflineEngine:
             is_summary(message, self.script)
             or is_back(message, self.script)
             or is_skip(message, words=self.parsing)
-            or parse_correction(message, self.script) is not None
+            or self._names_a_field(message)
         )
+
+    def _names_a_field(self, message: str) -> bool:
+        correction = parse_correction(message, self.script)
+        return correction is not None and field_topic(correction[0], self.script) is not None
 
     def fillable_topics(self, state: InterviewState) -> list[str]:
         """Topic ids a rich message may fill at any time (not checkpoints like the language)."""
@@ -151,7 +155,10 @@ class OfflineEngine:
             return f"{self.summary(state)}\n\n{self.question(state)}"
         if is_back(message, self.script):
             return self._back(state)
-        if correction := parse_correction(message, self.script):
+        correction = parse_correction(message, self.script)
+        if correction and (self._names_a_field(message) or not self._expects_text(state)):
+            # "Changer un prix en magasin prend une heure" answers a pain question: only a message that
+            # names a field, or one given where free text is not expected, is a correction.
             return self._correct(state, *correction)
         if state.follow_ups:
             return self._answer_follow_up(state, message)
@@ -192,6 +199,10 @@ class OfflineEngine:
             state.language = value
             value = value.value
         state.answers[topic_id] = value
+
+    def _expects_text(self, state: InterviewState) -> bool:
+        current = state.current
+        return current is not None and self.script.topic(current).kind in ("text", "list", "objectives", "pains")
 
     def _settle(self, state: InterviewState, topic_id: str) -> None:
         """A topic answered out of turn (a correction, a rich message): the question it answers is not
