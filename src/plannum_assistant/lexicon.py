@@ -60,9 +60,18 @@ class Lexicon(BaseModel, Generic[K]):
 
 
 def _pattern(word: str) -> re.Pattern[str]:
+    return re.compile(_regex(word))
+
+
+def _regex(word: str) -> str:
     whole = word.endswith("$")
     body = re.escape(fold(word.removesuffix("$")))
-    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])" if whole else rf"(?<![a-z0-9]){body}")
+    return rf"(?<![a-z0-9]){body}(?![a-z0-9])" if whole else rf"(?<![a-z0-9]){body}"
+
+
+def prefix_pattern(words: list[str]) -> re.Pattern[str]:
+    """One pattern matching any of ``words`` by the lexicon's rules (word prefixes; ``$`` = whole word)."""
+    return re.compile("|".join(_regex(word) for word in words))
 
 
 def load_sectors(path: Path) -> Lexicon[Sector]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..catalogue import Catalogue, CatalogueEntry
 from ..knowledge import PlannerConfig, Wording
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, prefix_pattern
 from ..models import PainPoint
 from ..retrieval import Hit, Searcher
 from ..smart import fold
@@ -104,8 +104,8 @@ class PlanContext:
 
 
 def cue_pattern(cues: list[str]) -> re.Pattern[str]:
-    """Cues match at the start of a word ("livr" matches "livraisons", not "délivrer")."""
-    return re.compile("|".join(rf"(?<![a-z0-9]){re.escape(fold(cue))}" for cue in cues))
+    """Cues match at the start of a word ("livr" matches "livraisons", not "délivrer"), as in the lexicons."""
+    return prefix_pattern(cues)
 
 
 def shorten(text: str, limit: int) -> str:
