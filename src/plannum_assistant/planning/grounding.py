@@ -1,8 +1,9 @@
 """Stages 2-4: pain points grounded in the catalogue, capabilities in place, clear answers.
 
-One batched search covers every pain statement, each of its sentences and each
-objective; capabilities already running are removed before ranking. A hit
-answers a pain point only with enough evidence (thresholds in ``planner.yaml``).
+One batched search covers every pain statement and each objective; capabilities
+already running, and entries that do not suit the company, are removed before
+ranking. A hit answers a pain point only with enough evidence (thresholds in
+``planner.yaml``); integrated systems fold the tools they cover (:func:`integrate`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ def retrieve(
 
     ``excluded`` entries (already in place, or not suited to the company) are removed before ranking.
     A hit facing the other side of a statement's document flow (a supplier tool for a customer
-    problem, or the reverse) is dropped from that statement's hits. Texts longer than a search
-    query may be are searched by their beginning.
+    problem, or the reverse) is dropped from that statement's hits. A text longer than a search
+    query may be is searched by its beginning.
     """
     limit = ctx.retriever_query_chars
     queries = list(dict.fromkeys([*statements, *objectives]))
