@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from plannum_assistant.catalogue import Catalogue, load_catalogue
 from plannum_assistant.company_evals import evaluate_companies, load_companies, part_of
@@ -441,16 +442,39 @@ def test_a_prerequisite_covered_by_a_running_system_is_not_bought_again(
     candidates = {"wms": _candidate(catalogue, "wms", ["P1"])}
     grounding.add_prerequisites(ctx, candidates, in_place)
     assert set(candidates) == {"wms"}  # ... but the running ERP covers it: no inventory project first
+    intake = _intake(pain_points=["Pickers search for items all day"])
+    assert intake.strategic_plan is not None
+    wms = {
+        "catalogue_id": "wms",
+        "title": "WMS",
+        "addresses": ["P1"],
+        "supports": [],
+        "priority": 1,
+        "horizon": "0-6",
+        "start": "2026-12-01",
+        "rationale": "Answers P1.",
+    }
+    activity = {
+        "name": "Roll out",
+        "responsible": "Ops",
+        "budget_cad": {"min": 1, "max": 2},
+        "start": "2026-12-01",
+        "target_date": "2027-01-01",
+    }
     plan = {
         "language": "en",
         "company": {"name": "Acme", "sector": "distribution", "employees": 40},
-        "strategic_plan": None,
-        "pain_points": [{"id": "P1", "text": "Pickers search for items", "function": "supply_chain"}],
+        "strategic_plan": intake.strategic_plan.to_model().model_dump(exclude_computed_fields=True),
+        "pain_points": [{"id": "P1", "text": "Pickers search for items all day", "function": "supply_chain"}],
         "in_place": sorted(in_place),
-        "initiatives": [],
-        "action_plan": [],
+        "initiatives": [wms],
+        "action_plan": [{"initiative": "wms", "activities": [activity]}],
     }
-    assert validate_plan(plan, catalogue)  # the contract accepts the covered prerequisite as met
+    # The contract accepts the covered prerequisite as met: a WMS without an inventory project.
+    assert [i.catalogue_id for i in validate_plan(plan, catalogue).initiatives] == ["wms"]
+    plan["in_place"] = []
+    with pytest.raises(ValidationError, match="depends on inventory-management"):
+        validate_plan(plan, catalogue)
 
 
 def test_a_runner_up_prerequisite_stays_with_the_initiative_that_needs_it(

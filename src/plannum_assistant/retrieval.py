@@ -194,7 +194,7 @@ class Retriever:
         dense_weight: float = DENSE_WEIGHT,
         exclude: frozenset[str] = frozenset(),
     ) -> list[list[Hit]]:
-        """:meth:`search` for several queries with one embedding batch and one Chroma call.
+        """:meth:`search` for several queries with one embedding batch and one matrix product.
 
         ``exclude`` removes entries before ranking (capabilities a company already runs), so
         the remaining ones are ranked and fused as if the excluded ones did not exist.
@@ -203,7 +203,7 @@ class Retriever:
         if not queries:
             return []
         allowed = self._allowed(function, dimension)
-        dense = self._dense_matches(queries, function, dimension) if mode != "bm25" else [{} for _ in queries]
+        dense = self._dense_matches(queries, allowed) if mode != "bm25" else [{} for _ in queries]
         results = []
         for query, dense_matches in zip(queries, dense, strict=True):
             lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
@@ -233,12 +233,9 @@ class Retriever:
             if (function is None or entry.function is function) and (dimension is None or dimension in entry.dimensions)
         }
 
-    def _dense_matches(
-        self, queries: list[str], function: BusinessFunction | None, dimension: Dimension | None
-    ) -> list[dict[str, _Match]]:
+    def _dense_matches(self, queries: list[str], allowed: set[str] | None) -> list[dict[str, _Match]]:
         """Exact cosine against every stored text (see :mod:`.index`); an entry takes its best text."""
         stored = self.dense.vectors()
-        allowed = self._allowed(function, dimension)
         rows = [i for i, entry_id in enumerate(stored.entry_ids) if allowed is None or entry_id in allowed]
         similarity = self.embed(queries) @ stored.matrix[rows].T  # (queries, rows)
         matches = []

@@ -149,10 +149,11 @@ def integrate(
     """Core-system reasoning over the whole company.
 
     An integrated system already running absorbs the point solutions it covers ("use what you
-    own": returned as covered id → (system, pains)). One that is not running is proposed when
-    enough pains point into its coverage (their answers are tools it covers, or it ranks among
-    the first hits), and the point solutions it covers are folded into it instead of being
-    bought in parallel. Systems that are not candidates and do not fit are never proposed.
+    own": returned as covered id → (system, pains)). One that is not running is proposed when it
+    is already a candidate, or when enough pains point into its coverage (their answers are tools
+    it covers) and one of them names it (it, or its study, is that pain's first hit); the point
+    solutions it covers are then folded into it instead of being bought in parallel. Systems that
+    do not fit the company are excluded and never proposed.
     """
     catalogue = ctx.catalogue
     owned: dict[str, tuple[str, list[str]]] = {}
@@ -171,7 +172,7 @@ def integrate(
         if system.id in candidates or (direct and len(pointing) >= rules.min_pains):
             support[system.id] = pointing
     for system_id in sorted(support, key=lambda s: (-len(support[s]), s)):
-        if system_id not in support or (system_id not in candidates and len(support[system_id]) < rules.min_pains):
+        if system_id not in support:  # folded into a larger system already
             continue
         core = candidates.get(system_id) or candidates.setdefault(system_id, Candidate(catalogue[system_id]))
         core.core_for = max(core.core_for, len(support[system_id]))

@@ -7,7 +7,6 @@ the orchestrator (:mod:`.offline`) calls them, so no stage imports another's cal
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -68,15 +67,15 @@ class PlanContext:
         self.measures = measures
         self.gate_max_age_months = gate_max_age_months
         self.retriever_query_chars = retriever_query_chars
-        self.flow_patterns = {flow: cue_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
+        self.flow_patterns = {flow: prefix_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
         self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
         self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
         self.function_patterns = {
-            function: cue_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
+            function: prefix_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
         }
         severity = config.severity_cues
-        self.high = cue_pattern([*severity.high.fr, *severity.high.en])
-        self.low = cue_pattern([*severity.low.fr, *severity.low.en])
+        self.high = prefix_pattern([*severity.high.fr, *severity.high.en])
+        self.low = prefix_pattern([*severity.low.fr, *severity.low.en])
         self.reference_budget = {
             band: statistics.median(
                 (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
@@ -101,11 +100,6 @@ class PlanContext:
         """Business functions whose cue words appear in ``text``."""
         folded = fold(text)
         return [function for function, pattern in self.function_patterns.items() if pattern.search(folded)]
-
-
-def cue_pattern(cues: list[str]) -> re.Pattern[str]:
-    """Cues match at the start of a word ("livr" matches "livraisons", not "délivrer"), as in the lexicons."""
-    return prefix_pattern(cues)
 
 
 def shorten(text: str, limit: int) -> str:
