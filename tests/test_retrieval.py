@@ -84,6 +84,8 @@ def _small_knowledge(tmp_path: Path) -> Path:
     for name in ("crm", "helpdesk", "cmms"):
         shutil.copy(KNOWLEDGE / "catalogue" / f"{name}.yaml", target / "catalogue")
     shutil.copy(KNOWLEDGE / "dimensions.yaml", target)
+    shutil.copy(KNOWLEDGE / "ranker.yaml", target)
+    (target / "owner_statements.yaml").write_text("version: 1\nstatements: []\n")
     return target
 
 

@@ -83,7 +83,14 @@ class Assistant:
 
     @cached_property
     def dense_index(self) -> DenseIndex:
-        return DenseIndex(self.settings, self.catalogue)
+        from .ranker import load_owner_statements, load_ranker_config
+
+        return DenseIndex(
+            self.settings,
+            self.catalogue,
+            load_ranker_config(self.settings.ranker_file),
+            load_owner_statements(self.settings.owner_statements_file, self.catalogue),
+        )
 
     @cached_property
     def retriever(self) -> Retriever:

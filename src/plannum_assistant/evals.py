@@ -2,7 +2,7 @@
 
 The labelled set (``evals/retrieval/pain_statements.yaml``) is written as
 owners talk, independently of the catalogue's symptom phrasings. Metrics per
-mode (dense, bm25, hybrid) and per language: recall@1/3/5 (an acceptable id
+mode (dense, bm25, classifier, hybrid) and per language: recall@1/3/5 (an acceptable id
 in the top k) and MRR (mean of 1 / rank of the first acceptable id).
 """
 
@@ -24,7 +24,7 @@ from .retrieval import Hit, Mode
 from .vocabulary import Language
 
 CUTOFFS = (1, 3, 5)
-MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
+MODES: tuple[Mode, ...] = ("dense", "bm25", "classifier", "hybrid")
 
 
 class EvalItem(BaseModel):
@@ -103,11 +103,11 @@ def _metrics(ranks: list[int | None]) -> dict[str, float]:
 
 def format_report(report: dict[str, Any]) -> str:
     """A fixed-width table: one row per mode and language."""
-    lines = [f"{'mode':<8}{'lang':<6}{'n':>5}{'R@1':>8}{'R@3':>8}{'R@5':>8}{'MRR':>8}"]
+    lines = [f"{'mode':<11}{'lang':<6}{'n':>5}{'R@1':>8}{'R@3':>8}{'R@5':>8}{'MRR':>8}"]
     for mode, by_language in report["metrics"].items():
         for language, metrics in by_language.items():
             lines.append(
-                f"{mode:<8}{language:<6}{report['items'][language]:>5}"
+                f"{mode:<11}{language:<6}{report['items'][language]:>5}"
                 + "".join(f"{metrics[name]:>8.3f}" for name in ("recall@1", "recall@3", "recall@5", "mrr"))
             )
     return "\n".join(lines)

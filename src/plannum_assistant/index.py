@@ -32,9 +32,12 @@ import numpy as np
 from .catalogue import Catalogue
 from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
 from .errors import IndexError_
+from .ranker import ARTIFACT as CLASSIFIER
+from .ranker import EntryClassifier, OwnerStatements, RankerConfig, train, training_digest
 from .settings import Settings
+from .vocabulary import Language
 
-SCHEMA_VERSION = 2  # 2: the exact-search snapshot (vectors.npz) beside the manifest
+SCHEMA_VERSION = 3  # 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz)
 COLLECTION = "catalogue"
 SNAPSHOT = "vectors.npz"
 Progress = Callable[[str], None]
@@ -83,12 +86,17 @@ class StoredVectors:
 class DenseIndex:
     """Opens (or builds) the Chroma collection for a catalogue."""
 
-    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
+    def __init__(
+        self, settings: Settings, catalogue: Catalogue, ranker: RankerConfig, statements: OwnerStatements
+    ) -> None:
         self.settings = settings
         self.catalogue = catalogue
+        self.ranker = ranker
+        self.statements = statements
         self.path = settings.index_dir
         self._collection: Any = None
         self._vectors: StoredVectors | None = None
+        self._classifier: EntryClassifier | None = None
         self._encoder_instance: Encoder | None = None
         self._lock = threading.RLock()  # one build or open at a time when web handlers share the index
 
@@ -99,6 +107,7 @@ class DenseIndex:
             "catalogue_hash": self.catalogue.content_hash,
             "embedding_function": EMBEDDING_FUNCTION_NAME,
             "documents": sum(1 for entry in self.catalogue for _ in entry.documents()),
+            "classifier": training_digest(self.ranker, self.statements),
         }
 
     def is_current(self) -> bool:
@@ -136,6 +145,31 @@ class DenseIndex:
                     self._vectors = self._read_vectors(self.collection(progress))
             return self._vectors
 
+    def classifier(self, progress: Progress = _silent) -> EntryClassifier:
+        """The entry classifier trained with this index (:mod:`.ranker`), once per process; trained
+        again in process when the stored one is missing or damaged."""
+        with self._lock:
+            if self._classifier is None:
+                self.ensure(progress)
+                try:
+                    self._classifier = EntryClassifier.load(self.path / CLASSIFIER)
+                except (OSError, ValueError, KeyError):
+                    self._classifier = self._train(self.vectors(progress), progress)
+            return self._classifier
+
+    def _train(self, stored: StoredVectors, progress: Progress) -> EntryClassifier:
+        statements = self.statements.statements
+        progress(f"training the entry classifier ({len(stored.texts)} catalogue texts, {len(statements)} statements)…")
+        extra = self.encoder()([s.text for s in statements]) if statements else np.zeros((0, stored.matrix.shape[1]))
+        return train(
+            self.catalogue.ids,
+            np.vstack([stored.matrix, np.asarray(extra, dtype=np.float32)]),
+            [*stored.texts, *(s.text for s in statements)],
+            [*(Language(x) for x in stored.languages), *(s.language for s in statements)],
+            [*stored.entry_ids, *(s.answer[0] for s in statements)],
+            self.ranker.training,
+        )
+
     @staticmethod
     def _read_vectors(collection: Any) -> StoredVectors:
         stored = collection.get(include=["embeddings", "documents", "metadatas"])
@@ -162,7 +196,9 @@ class DenseIndex:
         try:
             count = self._fill(partial, progress)
             collection = self._open(partial).get_collection(COLLECTION, embedding_function=self._chroma_encoder())
-            _save_snapshot(partial / SNAPSHOT, self._read_vectors(collection))
+            stored = self._read_vectors(collection)
+            _save_snapshot(partial / SNAPSHOT, stored)
+            self._train(stored, progress).save(partial / CLASSIFIER)
             (partial / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
             self._release_clients()
             self._swap_in(partial)
@@ -176,6 +212,7 @@ class DenseIndex:
             raise
         self._collection = None
         self._vectors = None
+        self._classifier = None
         return count
 
     def _fill(self, folder: Path, progress: Progress) -> int:

@@ -77,7 +77,9 @@ def load_dimensions(path: Path) -> Dimensions:
 
 class Selection(Strict):
     candidates: int = Field(ge=1, le=20)
+    classifier_weight: float = Field(ge=0, le=2)
     dense_weight: float = Field(ge=0, le=2)
+    bm25_weight: float = Field(ge=0, le=2)
     min_score: float = Field(gt=0)
     max_best_rank: int = Field(ge=1)
     min_bm25: float = Field(ge=0)
@@ -125,6 +127,7 @@ class Priority(Strict):
     maturity_gap: float = Field(ge=0)
     unrated_gap: float = Field(ge=0, le=5)
     effort_weeks: float = Field(gt=0)
+    answer_confidence: float = Field(ge=0)
 
 
 class HorizonBucket(Strict):

@@ -1,12 +1,15 @@
-"""Hybrid retrieval over the catalogue: dense (Chroma) + BM25, fused by reciprocal rank.
+"""Hybrid retrieval over the catalogue: entry classifier + dense + BM25, fused by reciprocal rank.
 
 Each catalogue entry is indexed as many short texts (name, summary, every
 symptom phrasing, in both languages). Dense: a query is compared with all of
 them by cosine similarity and an entry takes the score of its best text (a
 French query finds English phrasings too). BM25: per language, with stemming
 and accent folding, over each entry's texts taken together. Rankings are fused
-with RRF, which needs no score calibration between the two. Every hit shows
-the catalogue phrase that matched, so a suggestion can say why.
+with RRF, which needs no score calibration between them, together with the
+entry classifier's ranking (:mod:`.ranker`: a model trained on all of the
+catalogue's texts and labelled owner statements, which reads a long, messy
+statement far better than the nearest single phrase does). Every hit shows the
+catalogue phrase that matched, so a suggestion can say why.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from .index import DenseIndex
 from .text import guess_language, lexical_tokens
 from .vocabulary import BusinessFunction, Dimension, Language
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["hybrid", "dense", "bm25", "classifier"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
 TIE_BREAK = 0.01  # weight of the relative raw score next to RRF's 1/(k + rank) (0.04-0.09)
-DENSE_WEIGHT = 1.0  # plain RRF; 0.5 trades French recall@5 for recall@1 on the eval sets (see README)
+# Weights of the three rankings in the fusion (knowledge/ranker.yaml gives the measurements):
+CLASSIFIER_WEIGHT = 1.0
+DENSE_WEIGHT = 0.0  # the nearest phrase still gives each hit its dense score and matched text
+BM25_WEIGHT = 0.5
 _EMBEDDING_CACHE = 2048  # query vectors kept (2 KB each)
 
 
@@ -46,6 +52,8 @@ class Hit(BaseModel):
     bm25_score: float | None = None
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    classifier_score: float | None = Field(default=None, description="the entry classifier's probability")
+    classifier_rank: int | None = None
     shared_terms: int | None = Field(default=None, description="distinct query terms found in the entry's texts")
 
 
@@ -126,6 +134,8 @@ class Searcher(Protocol):
         dimension: Dimension | None = None,
         dense_weight: float = DENSE_WEIGHT,
         exclude: frozenset[str] = frozenset(),
+        classifier_weight: float = CLASSIFIER_WEIGHT,
+        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]: ...
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
@@ -177,10 +187,19 @@ class Retriever:
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
         dense_weight: float = DENSE_WEIGHT,
+        classifier_weight: float = CLASSIFIER_WEIGHT,
+        bm25_weight: float = BM25_WEIGHT,
     ) -> list[Hit]:
-        """Best first. ``dense_weight`` scales the dense ranking in the fusion (BM25's weight is 1)."""
+        """Best first. The weights scale each ranking in the fusion (``mode="hybrid"``)."""
         return self.search_many(
-            [query], top_k=top_k, mode=mode, function=function, dimension=dimension, dense_weight=dense_weight
+            [query],
+            top_k=top_k,
+            mode=mode,
+            function=function,
+            dimension=dimension,
+            dense_weight=dense_weight,
+            classifier_weight=classifier_weight,
+            bm25_weight=bm25_weight,
         )[0]
 
     def search_many(
@@ -193,6 +212,8 @@ class Retriever:
         dimension: Dimension | None = None,
         dense_weight: float = DENSE_WEIGHT,
         exclude: frozenset[str] = frozenset(),
+        classifier_weight: float = CLASSIFIER_WEIGHT,
+        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]:
         """:meth:`search` for several queries with one embedding batch and one matrix product.
 
@@ -203,16 +224,25 @@ class Retriever:
         if not queries:
             return []
         allowed = self._allowed(function, dimension)
+        if exclude:
+            allowed = (set(self.catalogue.ids) if allowed is None else allowed) - exclude
         dense = self._dense_matches(queries, allowed) if mode != "bm25" else [{} for _ in queries]
+        learnt = self._classifier_scores(queries, allowed) if mode in ("hybrid", "classifier") else None
+        weights = {"classifier": classifier_weight, "dense": dense_weight, "bm25": bm25_weight}
         results = []
-        for query, dense_matches in zip(queries, dense, strict=True):
-            lexical = self.lexical.best_matches(query, allowed) if mode != "dense" else {}
-            if exclude:
-                dense_matches = {k: v for k, v in dense_matches.items() if k not in exclude}
-                lexical = {k: v for k, v in lexical.items() if k not in exclude}
-            fused = self._fuse(dense_matches, lexical, mode, guess_language(query), dense_weight, top_k)
-            results.append(fused)
+        for number, (query, dense_matches) in enumerate(zip(queries, dense, strict=True)):
+            lexical = self.lexical.best_matches(query, allowed) if mode in ("hybrid", "bm25") else {}
+            classified = learnt[number] if learnt is not None else {}
+            results.append(self._fuse(classified, dense_matches, lexical, mode, guess_language(query), weights, top_k))
         return results
+
+    def _classifier_scores(self, queries: list[str], allowed: set[str] | None) -> list[dict[str, float]]:
+        classifier = self.dense.classifier()
+        probabilities = classifier.probabilities(self.embed(queries), queries)
+        return [
+            {e: float(p) for e, p in zip(classifier.entry_ids, row, strict=True) if allowed is None or e in allowed}
+            for row in probabilities
+        ]
 
     def check_query(self, query: str) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -252,49 +282,62 @@ class Retriever:
 
     def _fuse(
         self,
+        classified: dict[str, float],
         dense: dict[str, _Match],
         lexical: dict[str, _Match],
         mode: Mode,
         language: Language | None,
-        dense_weight: float,
+        weights: dict[str, float],
         top_k: int,
     ) -> list[Hit]:
-        dense_rank = _ranks(dense)
-        lexical_rank = _ranks(lexical)
+        scores = {
+            "classifier": classified,
+            "dense": {e: m.score for e, m in dense.items()},
+            "bm25": {e: m.score for e, m in lexical.items()},
+        }
+        ranks = {name: _ranks(values) for name, values in scores.items()}
         fused: dict[str, float] = {}
-        for weight, ranks, matches in ((dense_weight, dense_rank, dense), (1.0, lexical_rank, lexical)):
-            top = max((m.score for m in matches.values()), default=0.0)
-            for entry_id, rank in ranks.items():
-                # RRF, plus a small share of the raw score relative to the best: near-ties (rank 1
-                # by a wide margin vs rank 2 by a hair) break on how strongly each ranker agreed.
-                strength = matches[entry_id].score / top if top > 0 else 0.0
-                fused[entry_id] = fused.get(entry_id, 0.0) + weight * (1.0 / (RRF_K + rank) + TIE_BREAK * strength)
-        if mode == "dense":
-            fused = {entry_id: dense[entry_id].score for entry_id in dense}
-        elif mode == "bm25":
-            fused = {entry_id: lexical[entry_id].score for entry_id in lexical}
+        if mode == "hybrid":
+            for name, values in scores.items():
+                top = max(values.values(), default=0.0)
+                for entry_id, rank in ranks[name].items():
+                    # RRF, plus a small share of the raw score relative to the best: near-ties (rank 1
+                    # by a wide margin vs rank 2 by a hair) break on how strongly each ranker agreed.
+                    strength = values[entry_id] / top if top > 0 else 0.0
+                    contribution = weights[name] * (1.0 / (RRF_K + rank) + TIE_BREAK * strength)
+                    fused[entry_id] = fused.get(entry_id, 0.0) + contribution
+        else:
+            fused = dict(scores[mode])
         # Ties (rare) break on the dense score, then the id, so output is deterministic.
         ordered = sorted(fused, key=lambda e: (-fused[e], -(dense[e].score if e in dense else 0.0), e))[:top_k]
         hits = []
         for entry_id in ordered:
-            match = dense.get(entry_id) or lexical[entry_id]
+            match = dense.get(entry_id) or lexical.get(entry_id)
+            matched = (match.text, match.language) if match else self._first_text(entry_id, language)
             hits.append(
                 Hit(
                     id=entry_id,
-                    name=self.catalogue[entry_id].name.get(language or match.language),
+                    name=self.catalogue[entry_id].name.get(language or matched[1]),
                     score=round(fused[entry_id], 6),
-                    matched=match.text,
-                    matched_language=match.language,
+                    matched=matched[0],
+                    matched_language=matched[1],
                     dense_score=round(dense[entry_id].score, 6) if entry_id in dense else None,
                     bm25_score=round(lexical[entry_id].score, 6) if entry_id in lexical else None,
-                    dense_rank=dense_rank.get(entry_id),
-                    bm25_rank=lexical_rank.get(entry_id),
+                    dense_rank=ranks["dense"].get(entry_id),
+                    bm25_rank=ranks["bm25"].get(entry_id),
+                    classifier_score=round(classified[entry_id], 6) if entry_id in classified else None,
+                    classifier_rank=ranks["classifier"].get(entry_id),
                     shared_terms=lexical[entry_id].shared if entry_id in lexical else None,
                 )
             )
         return hits
 
+    def _first_text(self, entry_id: str, language: Language | None) -> tuple[str, Language]:
+        """The entry's name, shown as the match when only the classifier ranked it."""
+        shown = language or Language.EN
+        return self.catalogue[entry_id].name.get(shown), shown
 
-def _ranks(matches: dict[str, _Match]) -> dict[str, int]:
-    ordered = sorted(matches, key=lambda entry_id: (-matches[entry_id].score, entry_id))
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    ordered = sorted(scores, key=lambda entry_id: (-scores[entry_id], entry_id))
     return {entry_id: rank for rank, entry_id in enumerate(ordered, 1)}

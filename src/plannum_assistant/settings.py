@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "wording.yaml"
 
     @property
+    def ranker_file(self) -> Path:
+        return self.knowledge_dir / "ranker.yaml"
+
+    @property
+    def owner_statements_file(self) -> Path:
+        return self.knowledge_dir / "owner_statements.yaml"
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 

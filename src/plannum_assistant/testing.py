@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from .retrieval import DENSE_WEIGHT, Hit, Mode
+from .retrieval import BM25_WEIGHT, CLASSIFIER_WEIGHT, DENSE_WEIGHT, Hit, Mode
 from .smart import fold
 from .vocabulary import BusinessFunction, Dimension, Language
 
@@ -61,6 +61,8 @@ class FakeRetriever:
         dimension: Dimension | None = None,
         dense_weight: float = DENSE_WEIGHT,
         exclude: frozenset[str] = frozenset(),
+        classifier_weight: float = CLASSIFIER_WEIGHT,
+        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]:
         self.queries.append(list(queries))
         return [[h for h in self.hits.get(q, []) if h.id not in exclude][:top_k] for q in queries]

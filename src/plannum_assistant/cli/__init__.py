@@ -84,7 +84,7 @@ def _build_parser() -> _Parser:
     search.add_argument("text", help="the problem in your own words ('-' reads standard input)")
     search.add_argument("--top", type=positive_int, default=5, metavar="K")
     search.add_argument("--format", choices=("text", "json"), default="text")
-    search.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+    search.add_argument("--mode", choices=("hybrid", "dense", "bm25", "classifier"), default="hybrid")
     search.add_argument("--function", choices=[f.value for f in BusinessFunction])
     search.add_argument("--dimension", choices=[d.value for d in Dimension])
     search.set_defaults(handler=_catalogue.search)

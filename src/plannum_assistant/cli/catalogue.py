@@ -16,10 +16,12 @@ def catalogue_check(args: argparse.Namespace) -> int:
     texts = sum(1 for entry in catalogue for _ in entry.documents())
     dimensions = assistant.dimensions
     context = assistant.plan_context  # loads and checks sectors.yaml, measures.yaml and planner.yaml too
+    training = assistant.dense_index.statements  # ranker.yaml and owner_statements.yaml (ids checked)
     print(
         f"catalogue OK: {len(catalogue)} entries, {texts} indexed texts, "
         f"{len(dimensions.dimensions)} maturity dimensions, {len(context.sectors.terms)} sectors, "
-        f"{len(context.measures.terms)} measure families, hash {catalogue.content_hash[:12]}"
+        f"{len(context.measures.terms)} measure families, {len(training.statements)} training statements, "
+        f"hash {catalogue.content_hash[:12]}"
     )
     return 0
 
@@ -65,7 +67,7 @@ def search(args: argparse.Namespace) -> int:
 
 
 def eval_retrieval(args: argparse.Namespace) -> int:
-    from ..evals import evaluate_retrieval, format_report, load_eval_set
+    from ..evals import MODES, evaluate_retrieval, format_report, load_eval_set
     from ..settings import repository_path
 
     assistant = build_assistant()
@@ -73,7 +75,7 @@ def eval_retrieval(args: argparse.Namespace) -> int:
     destination = args.report or repository_path("evals") / "reports" / "retrieval.json"
     eval_set = load_eval_set(source, assistant.catalogue)
     assistant.dense_index.vectors(progress)
-    progress(f"evaluating {len(eval_set.items)} statements in 3 modes…")
+    progress(f"evaluating {len(eval_set.items)} statements in {len(MODES)} modes…")
     report = evaluate_retrieval(
         eval_set,
         lambda text, mode: assistant.retriever.search(text, top_k=50, mode=mode),

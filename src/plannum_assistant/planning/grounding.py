@@ -30,7 +30,12 @@ def retrieve(
     rules = ctx.config.selection
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
     found = ctx.retriever.search_many(
-        [q[:limit] for q in queries], top_k=top_k, dense_weight=rules.dense_weight, exclude=excluded
+        [q[:limit] for q in queries],
+        top_k=top_k,
+        classifier_weight=rules.classifier_weight,
+        dense_weight=rules.dense_weight,
+        bm25_weight=rules.bm25_weight,
+        exclude=excluded,
     )
     results = dict(zip(queries, found, strict=True))
     for query in dict.fromkeys(statements):
@@ -66,7 +71,7 @@ def answer(ctx: PlanContext, hits: list[Hit]) -> list[Hit]:
     rules = ctx.config.selection
     if not hits or not clear(ctx, hits[0]):
         return []  # the fused best is weak: do not promote a weaker hit in its place
-    if min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99) > rules.max_best_rank:
+    if min(hits[0].dense_rank or 99, hits[0].bm25_rank or 99, hits[0].classifier_rank or 99) > rules.max_best_rank:
         return []
     best, *others = [hit for hit in hits if clear(ctx, hit)]
     kept = [best, *(hit for hit in others[:1] if hit.score >= rules.second_ratio * best.score)]
@@ -84,7 +89,8 @@ def clear(ctx: PlanContext, hit: Hit) -> bool:
     """Enough evidence: a fused score over the floor, and real shared words or close meaning.
 
     Shared words means a BM25 score over the floor from at least ``min_shared_terms`` distinct
-    terms: one rare word in common ("logo", "truck") is not evidence of the same problem.
+    terms: one rare word in common ("logo", "truck") is not evidence of the same problem. The
+    classifier's probability is not evidence on its own: it always sums to one, even over small talk.
     """
     rules = ctx.config.selection
     words = (hit.bm25_score or 0.0) >= rules.min_bm25 and (hit.shared_terms or 0) >= rules.min_shared_terms
@@ -136,6 +142,7 @@ def select(ctx: PlanContext, pains: list[Pain]) -> dict[str, Candidate]:
             candidate = candidates.setdefault(hit.id, Candidate(ctx.catalogue[hit.id], matched=hit.matched))
             candidate.pains.append(pain.point.id)
             candidate.best_for += position == 0
+            candidate.confidence = max(candidate.confidence, hit.classifier_score or 0.0)
     return candidates
 
 

@@ -34,6 +34,7 @@ def prioritise(
         # A runner-up answer counts for less than a first answer to the same pain.
         answered = sum(severity[p] for p in candidate.pains)
         weight = 1.0 if candidate.best_for or candidate.prerequisite_of else ctx.config.linking.runner_up_weight
+        weight *= 1.0 + weights.answer_confidence * candidate.confidence  # a sure answer before a doubtful one
         impact = (
             weight * answered
             + weights.strategic_objective * sum(o.startswith("SO") for o in candidate.supports)
