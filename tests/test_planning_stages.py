@@ -7,9 +7,11 @@ what was "found" and asserts the decision the stage must take from it.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from plannum_assistant.catalogue import Catalogue, load_catalogue
@@ -520,3 +522,30 @@ def test_an_initiative_lists_at_most_the_configured_number_of_objectives(
     assert config.linking.max_supports == 2
     supports = report.initiatives[0].supports
     assert len(supports) == 2 and set(supports) < {"SO1", "SO2", "SO3"}  # all three qualify, two are listed
+
+
+def test_the_company_evaluator_counts_a_module_of_a_running_system_as_the_answer(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording, tmp_path: Path
+) -> None:
+    source = KNOWLEDGE.parent / "tests" / "data" / "companies" / "b03-test-shop.yaml"
+    data = yaml.safe_load(source.read_text())
+    data["intake"]["company"]["sector"] = "clothing store"
+    data["intake"]["existing_systems"] = ["Lightspeed"]  # a point of sale, which covers loyalty programs
+    data["intake"]["pain_points"] = ["Regular customers get nothing for coming back and we never see them again"]
+    data["labels"]["pain_points"] = [{"acceptable": ["loyalty-program"]}]
+    (tmp_path / "b03-test-shop.yaml").write_text(yaml.safe_dump(data))
+    companies = load_companies(tmp_path, catalogue)
+    pain = companies["b03-test-shop"].intake.pain_points[0]
+    retriever = FakeRetriever({pain: [hit("loyalty-program", 1.0)]})
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
+    report = evaluate_companies(
+        companies,
+        lambda intake, today: validate_report(engine.draft(intake, today), catalogue),
+        lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
+        catalogue_hash=catalogue.content_hash,
+        source=tmp_path,
+    )
+    row = report["rows"][0]
+    assert row["planned"] == []  # nothing new to buy: the plan says to use the point of sale's loyalty module
+    assert row["statements"][0]["answer"] == ["loyalty-program"] and row["statements"][0]["answered"]
+    assert report["summary"]["answer_rate"] == 1.0 and report["summary"]["address_precision"] == 1.0

@@ -4,9 +4,10 @@ Each file holds an intake and, per owner statement and per objective, the catalo
 consultant would accept (written blind: the writers saw only the catalogue's ids and names).
 Figures, over the companies whose gate should be ready:
 
-- **answer rate**: statements whose plan answer (the initiatives addressing it) includes an
-  acceptable id; a statement labelled with no acceptable id counts as answered when the plan
-  leaves it unanswered;
+- **answer rate**: statements whose plan answer (the initiatives addressing it, and the modules
+  of a running system the plan says to use for it, ``use_what_you_own``) includes an acceptable
+  id; a statement labelled with no acceptable id counts as answered when the plan leaves it
+  unanswered;
 - **address precision**: (initiative, statement) pairs of the plan that are acceptable;
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
   recall**: objectives served by an acceptable planned initiative that the plan links to it;
@@ -144,7 +145,11 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[s
     statements = []
     address_pairs = []
     for index, (text, label) in enumerate(zip(company.intake.pain_points, labels.pain_points, strict=True)):
-        answer = sorted({i.catalogue_id for i in report.initiatives if any(owner.get(p) == index for p in i.addresses)})
+        # The plan's answers: its initiatives, and the modules of a running system it tells the owner
+        # to use instead (``use_what_you_own``: an answer a consultant gives, at no new purchase).
+        answers = [(i.catalogue_id, i.addresses) for i in report.initiatives]
+        answers += [(u.catalogue_id, u.addresses) for u in report.use_what_you_own]
+        answer = sorted({entry for entry, pains in answers if any(owner.get(p) == index for p in pains)})
         acceptable = set(label.acceptable)
         answered = bool(set(answer) & acceptable) if acceptable else not answer
         top5 = [hit.id for hit in found.get(text, [])[:5]]
