@@ -549,3 +549,24 @@ def test_the_company_evaluator_counts_a_module_of_a_running_system_as_the_answer
     assert row["planned"] == []  # nothing new to buy: the plan says to use the point of sale's loyalty module
     assert row["statements"][0]["answer"] == ["loyalty-program"] and row["statements"][0]["answered"]
     assert report["summary"]["answer_rate"] == 1.0 and report["summary"]["address_precision"] == 1.0
+
+
+def test_a_tool_whose_prerequisite_a_planned_system_covers_waits_for_that_system(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    candidates = {"erp": _candidate(catalogue, "erp", ["P1"]), "wms": _candidate(catalogue, "wms", ["P2"])}
+    grounding.add_prerequisites(ctx, candidates, {})
+    # The ERP being chosen covers the WMS's inventory prerequisite: no separate inventory project ...
+    assert "inventory-management" not in candidates and candidates["wms"].covered_by == ["erp"]
+    candidates["wms"].value = 5.0  # the most valuable: chosen first when it fits
+    ordered = schedule.dependencies_first(list(candidates.values()))
+    # ... but the WMS never enters the plan without the ERP (and the ERP's study) ...
+    assert schedule.choose(ordered, cap=2) == {"erp-needs-study", "erp"}
+    assert schedule.choose(ordered, cap=3) == {"erp-needs-study", "erp", "wms"}
+    # ... and starts once the ERP is done.
+    intake = _intake(pain_points=["Orders and stock are keyed twice", "Pickers search the warehouse all day"])
+    kept, _ = schedule.schedule(ctx, ordered, intake, TODAY, SizeBand.MEDIUM, Language.EN)
+    starts = {c.entry.id: start for c, start, _ in kept}
+    erp_weeks = sum(a.duration_weeks for a in catalogue["erp"].activities)
+    assert starts["wms"] >= starts["erp"] + timedelta(weeks=erp_weeks)

@@ -71,12 +71,12 @@ def split_aligned(
 ) -> tuple[list[Candidate], list[SetAside]]:
     """Kept: what serves an objective, and a pain's first answer even when it serves none."""
     kept = [c for c in candidates.values() if c.supports or c.best_for or c.core_for or c.prerequisite_of]
-    needed = [p for c in kept for p in c.entry.prerequisites if p in candidates]
+    needed = [p for c in kept for p in c.needs() if p in candidates]
     while needed:  # what a kept initiative depends on is kept too, whatever its own alignment
         prerequisite = candidates[needed.pop()]
         if prerequisite not in kept:
             kept.append(prerequisite)
-            needed.extend(p for p in prerequisite.entry.prerequisites if p in candidates)
+            needed.extend(p for p in prerequisite.needs() if p in candidates)
     unaligned = [
         SetAside(
             catalogue_id=c.entry.id,

@@ -197,13 +197,17 @@ def integrate(
 
 
 def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_place: dict[str, str]) -> None:
-    """Add the catalogue prerequisites of every candidate, unless a running or planned system covers them."""
+    """Add the catalogue prerequisites of every candidate, unless a running or planned system covers them
+    (a planned one is then recorded in ``covered_by``: the dependent waits for it and never goes alone)."""
     pending = list(candidates.values())
     while pending:
         dependent = pending.pop()
         for prerequisite in dependent.entry.prerequisites:
-            covering = [*in_place, *candidates]
-            if prerequisite in in_place or any(prerequisite in ctx.catalogue[i].covers for i in covering):
+            if prerequisite in in_place or any(prerequisite in ctx.catalogue[i].covers for i in in_place):
+                continue
+            planned = [i for i in candidates if prerequisite in ctx.catalogue[i].covers]
+            if planned and prerequisite not in candidates:
+                dependent.covered_by.extend(i for i in planned[:1] if i not in dependent.covered_by)
                 continue
             if prerequisite not in candidates:
                 added = Candidate(ctx.catalogue[prerequisite], prerequisite_of=dependent.entry.id)

@@ -55,7 +55,7 @@ def dependencies_first(candidates: list[Candidate]) -> list[Candidate]:
     ordered: list[Candidate] = []
     placed: set[str] = set()
     while remaining:
-        ready = next(c for c in remaining if all(p in placed or p not in ids for p in c.entry.prerequisites))
+        ready = next(c for c in remaining if all(p in placed or p not in ids for p in c.needs()))
         remaining.remove(ready)
         ordered.append(ready)
         placed.add(ready.entry.id)
@@ -75,7 +75,7 @@ def choose(ordered: list[Candidate], cap: int) -> set[str]:
             entry_id = pending.pop()
             if entry_id in by_id and entry_id not in chosen and entry_id not in needed:
                 needed.add(entry_id)
-                pending.extend(by_id[entry_id].entry.prerequisites)
+                pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
     return chosen
@@ -96,9 +96,9 @@ def schedule(
     for candidate in ordered:
         entry = candidate.entry
         slot = min(range(len(slots)), key=lambda i: slots[i])
-        start = max([slots[slot], *(ends[p] for p in entry.prerequisites if p in ends)])
+        start = max([slots[slot], *(ends[p] for p in candidate.needs() if p in ends)])
         months = (start - today).days / _DAYS_PER_MONTH
-        waiting = any(p not in ends for p in entry.prerequisites if p in chosen)
+        waiting = any(p not in ends for p in candidate.needs() if p in chosen)
         if entry.id not in chosen or waiting or months >= horizon:
             key, params = (
                 ("deferred.size", {"cap": cap}) if entry.id not in chosen else ("deferred.horizon", {"months": horizon})

@@ -43,6 +43,12 @@ class Candidate:
     folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
     confidence: float = 0.0  # the entry classifier's highest probability for a pain it answers
+    covered_by: list[str] = field(default_factory=list)  # planned systems covering one of its prerequisites
+
+    def needs(self) -> list[str]:
+        """What must be planned and finished first: its prerequisites, and the planned systems that
+        cover a prerequisite instead (a WMS under an ERP still being chosen waits for that ERP)."""
+        return [*self.entry.prerequisites, *(s for s in self.covered_by if s not in self.entry.prerequisites)]
 
 
 class PlanContext:
