@@ -278,12 +278,19 @@ def test_entries_that_do_not_fit_the_sector_or_size_are_never_candidates(
     ctx = _ctx(catalogue, config, wording)
     assert ctx.sectors.best("Clinique de physiothérapie") is Sector.HEALTHCARE
     assert ctx.sectors.best("Usinage CNC de pièces de précision") is Sector.MANUFACTURING
-    clinic = ctx.misfits(Sector.HEALTHCARE, 12)
+    clinic = ctx.misfits({Sector.HEALTHCARE}, 12)
     assert {"mes-oee", "cobot-automation", "digital-work-instructions", "print-mis"} <= clinic
     assert "crm" not in clinic and "practice-management" not in clinic
-    assert "wms" in ctx.misfits(Sector.WHOLESALE_DISTRIBUTION, 4)  # too small for a warehouse system
-    assert "wms" not in ctx.misfits(Sector.WHOLESALE_DISTRIBUTION, 40)
-    assert ctx.misfits(None, 40) == frozenset(e.id for e in catalogue if e.min_employees > 40)
+    assert "wms" in ctx.misfits({Sector.WHOLESALE_DISTRIBUTION}, 4)  # too small for a warehouse system
+    assert "wms" not in ctx.misfits({Sector.WHOLESALE_DISTRIBUTION}, 40)
+    assert ctx.misfits(set(), 40) == frozenset(e.id for e in catalogue if e.min_employees > 40)
+    # A description naming two sectors fits what either uses: a bike shop with its repair workshop.
+    shop = ctx.sectors.matches("Magasin et atelier de vélos")
+    assert shop == {Sector.RETAIL, Sector.MANUFACTURING}
+    both = ctx.misfits(shop, 16)
+    assert "omnichannel-inventory" not in both and "loyalty-program" not in both  # the store's tools
+    assert "omnichannel-inventory" in ctx.misfits({Sector.MANUFACTURING}, 16)
+    assert "practice-management" in both and "lims" in both  # what neither uses stays out
 
 
 def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
@@ -570,3 +577,17 @@ def test_a_tool_whose_prerequisite_a_planned_system_covers_waits_for_that_system
     starts = {c.entry.id: start for c, start, _ in kept}
     erp_weeks = sum(a.duration_weeks for a in catalogue["erp"].activities)
     assert starts["wms"] >= starts["erp"] + timedelta(weeks=erp_weeks)
+
+
+def test_the_planner_uses_every_sector_the_company_description_names(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    pain = "The website says a bike is in stock, the customer drives an hour, and it was sold in the shop last week"
+    intake = _intake(company={"name": "Vélos", "sector": "Magasin et atelier de vélos", "employees": 16})
+    intake = intake.model_copy(update={"pain_points": [pain]})
+    retriever = FakeRetriever({pain: [hit("omnichannel-inventory", 1.0)]})
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
+    # "workshop" alone reads as manufacturing, where a store's stock-across-channels tool never fits.
+    assert [i.catalogue_id for i in report.initiatives] == ["omnichannel-inventory"]

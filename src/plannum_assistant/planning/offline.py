@@ -47,8 +47,8 @@ class OfflinePlanner:
     ) -> tuple[dict[str, str], frozenset[str], dict[str, list[Hit]]]:
         ctx = self.ctx
         in_place = grounding.in_place(ctx, intake.existing_systems)
-        sector = ctx.sectors.best(intake.company.sector)
-        excluded = frozenset(in_place) | ctx.misfits(sector, intake.company.employees)
+        sectors = ctx.sectors.matches(intake.company.sector)
+        excluded = frozenset(in_place) | ctx.misfits(sectors, intake.company.employees)
         return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
 
     def draft(self, intake: Intake, today: date, feedback: Sequence[str] = ()) -> dict[str, Any]:
