@@ -26,9 +26,6 @@ HEADER = """\
 """
 
 
-OBJECTIVES = False  # objectives as examples too: measured worse on the tuning part (link precision 0.879 -> 0.833)
-
-
 def main() -> None:
     assistant = Assistant(Settings())
     companies = load_companies(repository_path("evals") / "companies-training", assistant.catalogue)
@@ -47,19 +44,6 @@ def main() -> None:
             zip(company.intake.pain_points, company.labels.pain_points, strict=True), 1
         )
     ]
-    if OBJECTIVES:
-        statements += [
-            {
-                "source": f"{name}#{objective.id}",
-                "language": company.intake.language.value,
-                "text": objective.text,
-                "answer": [entry_id],
-            }
-            for name, company in companies.items()
-            if company.intake.strategic_plan is not None
-            for objective in company.intake.strategic_plan.to_model().objectives
-            for entry_id in company.labels.objectives.get(objective.id, [])
-        ]
     target = Path(assistant.settings.knowledge_dir) / "owner_statements.yaml"
     body = yaml.safe_dump({"version": 1, "statements": statements}, allow_unicode=True, sort_keys=False, width=100)
     target.write_text(HEADER + body, encoding="utf-8")

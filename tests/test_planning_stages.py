@@ -157,6 +157,33 @@ def test_a_strategic_objective_weighs_more_than_an_operational_one(
     assert strategic.value > operational.value > 0
 
 
+def test_each_answer_weighs_the_classifier_confidence_for_its_own_pain(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    pains = [_pain("P1", Severity.HIGH), _pain("P2", Severity.LOW)]
+    # Same entry, same pains: sure of the answer to the severe pain vs sure of the mild one only.
+    sure_of_severe = _candidate(catalogue, "crm", ["P1", "P2"], confidence={"P1": 0.9, "P2": 0.1})
+    sure_of_mild = _candidate(catalogue, "crm", ["P1", "P2"], confidence={"P1": 0.1, "P2": 0.9})
+    unsure = _candidate(catalogue, "crm", ["P1", "P2"])
+    for candidate in (sure_of_severe, sure_of_mild, unsure):
+        schedule.prioritise(ctx, [candidate], _intake(), pains, SizeBand.SMALL)
+    assert sure_of_severe.value > sure_of_mild.value > unsure.value > 0
+
+
+def test_a_proposed_system_keeps_the_confidence_of_the_tools_it_folds(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    hits = [hit("inventory-management", 1.0, classifier=0.8), hit("erp", 0.5, classifier=0.1)]
+    pains = [Pain(_pain("P1").point, hits, hits[:1]), Pain(_pain("P2").point, [hit("erp", 1.0, classifier=0.7)], [])]
+    pains[1].answer = pains[1].hits
+    candidates = grounding.select(ctx, pains)
+    grounding.integrate(ctx, candidates, pains, {}, frozenset())
+    assert "inventory-management" in candidates["erp"].folded
+    assert candidates["erp"].confidence == {"P1": 0.8, "P2": 0.7}
+
+
 def test_prerequisites_come_before_their_dependents_whatever_their_value(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
@@ -591,3 +618,10 @@ def test_the_planner_uses_every_sector_the_company_description_names(
     )
     # "workshop" alone reads as manufacturing, where a store's stock-across-channels tool never fits.
     assert [i.catalogue_id for i in report.initiatives] == ["omnichannel-inventory"]
+
+
+def test_a_dependency_cycle_never_stops_the_plan(catalogue: Catalogue) -> None:
+    # Not in the catalogue (its check refuses prerequisite cycles), but coverage adds edges at plan time.
+    erp = _candidate(catalogue, "erp", ["P1"], covered_by=["wms"], value=1.0)
+    wms = _candidate(catalogue, "wms", ["P2"], covered_by=["erp"], value=2.0)
+    assert [c.entry.id for c in schedule.dependencies_first([erp, wms])] == ["wms", "erp"]

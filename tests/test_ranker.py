@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.errors import CatalogueError
 from plannum_assistant.evals import load_eval_set
-from plannum_assistant.ranker import ARTIFACT, EntryClassifier, load_owner_statements
+from plannum_assistant.index import DenseIndex
+from plannum_assistant.ranker import ARTIFACT, EntryClassifier, load_owner_statements, load_ranker_config
 from plannum_assistant.settings import Settings
 
 from .conftest import KNOWLEDGE
@@ -29,7 +31,7 @@ def test_the_classifier_beats_the_nearest_phrase_on_statements_it_never_saw(assi
     # The held-out statements were written by someone who saw neither the catalogue nor the
     # training statements; none of them is a training text.
     classifier, dense = _recall_at_1(assistant, "classifier"), _recall_at_1(assistant, "dense")
-    assert classifier >= 0.875, classifier  # 0.900 measured; the embedding alone gives 0.863
+    assert classifier >= 0.875, classifier  # 0.925-0.938 measured; the embedding alone gave 0.863
     assert classifier >= dense + 0.25, (classifier, dense)
 
 
@@ -48,19 +50,26 @@ def _small_knowledge(tmp_path: Path) -> Path:
     return target
 
 
-def test_training_is_deterministic_and_the_stored_model_is_the_one_used(tmp_path: Path) -> None:
+def test_training_is_deterministic_and_the_stored_model_is_the_one_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=_small_knowledge(tmp_path))
     assistant = Assistant(settings)
     assistant.build_index()
-    stored = EntryClassifier.load(settings.index_dir / ARTIFACT)
+    stored = EntryClassifier.load(settings.index_dir / ARTIFACT, assistant.catalogue.ids)
     again = assistant.dense_index._train(assistant.dense_index.vectors(), lambda _: None)
     assert stored.entry_ids == again.entry_ids == ["cmms", "crm", "helpdesk"]
     for field in ("dense_weights", "term_weights", "bias", "idf"):
         assert np.array_equal(getattr(stored, field), getattr(again, field)), field
-    assert assistant.dense_index.classifier().terms == stored.terms
-    hits = assistant.search("our maintenance is done only when a machine breaks", top_k=3, mode="classifier")
+
+    def no_training(*args: object) -> None:
+        raise AssertionError("a current index must not train again")
+
+    monkeypatch.setattr(DenseIndex, "_train", no_training)
+    fresh = Assistant(settings)  # a new process, as far as the index is concerned
+    hits = fresh.search("our maintenance is done only when a machine breaks", top_k=3, mode="classifier")
     assert hits[0].id == "cmms" and hits[0].classifier_rank == 1
-    assert hits[0].classifier_score is not None and hits[0].classifier_score > hits[1].classifier_score  # type: ignore[operator]
+    assert hits[0].classifier_score is not None and hits[0].classifier_score > (hits[1].classifier_score or 0.0)
 
 
 def test_new_training_statements_rebuild_the_index(tmp_path: Path) -> None:
@@ -73,12 +82,42 @@ def test_new_training_statements_rebuild_the_index(tmp_path: Path) -> None:
     assert not Assistant(settings).dense_index.is_current()
 
 
-def test_a_damaged_stored_classifier_is_trained_again_in_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "other catalogue"])
+def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=_small_knowledge(tmp_path))
     Assistant(settings).build_index()
-    (settings.index_dir / ARTIFACT).write_bytes(b"not a numpy archive")
-    hits = Assistant(settings).search("customers wait days for an answer to their tickets", top_k=1)
-    assert hits[0].id == "helpdesk"
+    path = settings.index_dir / ARTIFACT
+    good = path.read_bytes()
+    if damage == "other catalogue":
+        model = EntryClassifier.load(path, ["cmms", "crm", "helpdesk"])
+        replace(model, entry_ids=["cmms", "crm", "erp"]).save(path)
+    else:
+        path.write_bytes({"empty": b"", "garbage": b"not a numpy archive", "truncated": good[: len(good) // 2]}[damage])
+    hits = Assistant(settings).search("customers wait days for an answer to their tickets", top_k=1, mode="classifier")
+    assert hits[0].id == "helpdesk" and hits[0].classifier_score is not None
+    assert EntryClassifier.load(path, ["cmms", "crm", "helpdesk"]).entry_ids == ["cmms", "crm", "helpdesk"]  # repaired
+
+    def no_training(*args: object) -> None:
+        raise AssertionError("the repaired classifier must be reused")
+
+    monkeypatch.setattr(DenseIndex, "_train", no_training)
+    assert Assistant(settings).search("customers wait days for tickets", top_k=1, mode="classifier")[0].id == "helpdesk"
+
+
+def test_training_that_diverges_or_settings_that_cannot_train_are_refused(tmp_path: Path) -> None:
+    knowledge = _small_knowledge(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    Assistant(settings).build_index()
+    model = EntryClassifier.load(settings.index_dir / ARTIFACT, ["cmms", "crm", "helpdesk"])
+    broken = replace(model, bias=np.array([0.0, np.nan, 0.0], dtype=np.float32))
+    with pytest.raises(ValueError, match="non-finite weights"):
+        broken.check(["cmms", "crm", "helpdesk"])
+    path = knowledge / "ranker.yaml"
+    path.write_text(path.read_text().replace("learning_rate: 0.5", "learning_rate: .inf"))
+    with pytest.raises(CatalogueError, match="learning_rate"):
+        load_ranker_config(path)
 
 
 def test_training_statements_naming_an_unknown_entry_are_refused(tmp_path: Path) -> None:

@@ -66,12 +66,17 @@ class Company(_Strict):
     labels: CompanyLabels
 
 
-def part_of(name: str) -> Literal["tuning", "frozen"]:
-    """The fixed split: b03, b06, … (multiples of 3) are for tuning, every other company is frozen."""
+def part_number(name: str) -> int:
+    """The company's number: ``b42-seed-coop`` (or a statement source ``b42-seed-coop#3``) → 42."""
     match = _NUMBER.match(name)
     if not match:
         raise EvalError(f"{name}: a company file name starts with bNN-")
-    return "tuning" if int(match[1]) % 3 == 0 else "frozen"
+    return int(match[1])
+
+
+def part_of(name: str) -> Literal["tuning", "frozen"]:
+    """The fixed split: b03, b06, … (multiples of 3) are for tuning, every other company is frozen."""
+    return "tuning" if part_number(name) % 3 == 0 else "frozen"
 
 
 def load_companies(directory: Path, catalogue: Catalogue, part: Part = "all") -> dict[str, Company]:
@@ -100,9 +105,36 @@ Search = Callable[[Intake], dict[str, list[Hit]]]  # the planner's hits for each
 
 
 def evaluate_companies(
-    companies: dict[str, Company], plan: Plan, search: Search, *, catalogue_hash: str, source: Path
+    companies: dict[str, Company],
+    plan: Plan,
+    search: Search,
+    *,
+    catalogue_hash: str,
+    source: Path,
+    plain_search: Search | None = None,
 ) -> dict[str, Any]:
-    rows = [_evaluate(name, company, plan, search) for name, company in companies.items()]
+    """``search``: the planner's own hits (company filters applied); ``plain_search``: what
+    ``plannum search`` returns for the same statements, reported as ``search_recall_at_5``."""
+    rows = evaluate_rows(companies, plan, search, plain_search)
+    return {
+        "eval_set": display_path(source),
+        "eval_set_sha256": _digest(source, companies),
+        "catalogue_hash": catalogue_hash[:16],
+        "companies": len(rows),
+        "summary": summarise(rows),
+        "rows": rows,
+    }
+
+
+def evaluate_rows(
+    companies: dict[str, Company], plan: Plan, search: Search, plain_search: Search | None = None
+) -> list[dict[str, Any]]:
+    """One row per company: its plan's answers, pairs and links against the labels."""
+    return [_evaluate(name, company, plan, search, plain_search) for name, company in companies.items()]
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures over evaluated companies (rows of one run, or of several folds together)."""
     valid = [r for r in rows if r["valid"]]
     ready = [r for r in valid if r["gate_expected"] and r["gate"]]
     statements = [s for r in ready for s in r["statements"]]
@@ -111,29 +143,25 @@ def evaluate_companies(
     servable = [o for r in ready for o in r["objectives"] if o["servable"]]
     long = [s for r in valid for s in r["statements"] if s["acceptable"]]
     return {
-        "eval_set": display_path(source),
-        "eval_set_sha256": _digest(source, companies),
-        "catalogue_hash": catalogue_hash[:16],
-        "companies": len(rows),
-        "summary": {
-            "gate_accuracy": _ratio(sum(r["gate"] == r["gate_expected"] for r in valid), len(rows)),
-            "validity": _ratio(len(valid), len(rows)),
-            "answer_rate": _ratio(sum(s["answered"] for s in statements), len(statements)),
-            "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
-            "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
-            "link_recall": _ratio(sum(o["linked"] for o in servable), len(servable)),
-            "recall_at_5": _ratio(sum(s["in_top5"] for s in long), len(long)),
-            "must_not_include_violations": sum(len(r["violations"]) for r in valid),
-            "statements": len(statements),
-            "initiatives_per_ready_plan": round(sum(len(r["planned"]) for r in ready) / len(ready), 2)
-            if ready
-            else None,
-        },
-        "rows": rows,
+        "gate_accuracy": _ratio(sum(r["gate"] == r["gate_expected"] for r in valid), len(rows)),
+        "validity": _ratio(len(valid), len(rows)),
+        "answer_rate": _ratio(sum(s["answered"] for s in statements), len(statements)),
+        "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
+        "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
+        "link_recall": _ratio(sum(o["linked"] for o in servable), len(servable)),
+        "recall_at_5": _ratio(sum(s["in_top5"] for s in long), len(long)),
+        **(
+            {"search_recall_at_5": _ratio(sum(s["in_search_top5"] for s in long), len(long))}
+            if long and all("in_search_top5" in s for s in long)
+            else {}
+        ),
+        "must_not_include_violations": sum(len(r["violations"]) for r in valid),
+        "statements": len(statements),
+        "initiatives_per_ready_plan": round(sum(len(r["planned"]) for r in ready) / len(ready), 2) if ready else None,
     }
 
 
-def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[str, Any]:
+def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_search: Search | None) -> dict[str, Any]:
     labels = company.labels
     try:
         report = plan(company.intake, company.today)
@@ -142,6 +170,7 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[s
     planned = [i.catalogue_id for i in report.initiatives]
     owner = _statement_of_pain(company.intake.pain_points, report)
     found = search(company.intake)
+    plain = plain_search(company.intake) if plain_search else None
     statements = []
     address_pairs = []
     for index, (text, label) in enumerate(zip(company.intake.pain_points, labels.pain_points, strict=True)):
@@ -161,6 +190,11 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search) -> dict[s
                 "answered": answered,
                 "top5": top5,
                 "in_top5": bool(set(top5) & acceptable),
+                **(
+                    {"in_search_top5": bool({h.id for h in plain.get(text, [])[:5]} & acceptable)}
+                    if plain is not None
+                    else {}
+                ),
             }
         )
         address_pairs += [{"initiative": i, "statement": index + 1, "ok": i in acceptable} for i in answer]

@@ -37,7 +37,10 @@ from .ranker import EntryClassifier, OwnerStatements, RankerConfig, train, train
 from .settings import Settings
 from .vocabulary import Language
 
-SCHEMA_VERSION = 3  # 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz)
+# 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz). The manifest
+# names the catalogue hash and the classifier's training inputs; bump this when the stored format,
+# the tokenizer (text.py) or the training code (ranker.py) changes what a build would produce.
+SCHEMA_VERSION = 3
 COLLECTION = "catalogue"
 SNAPSHOT = "vectors.npz"
 Progress = Callable[[str], None]
@@ -58,13 +61,18 @@ def _save_snapshot(path: Path, stored: StoredVectors) -> None:
 
 
 def _load_snapshot(path: Path) -> StoredVectors:
-    with np.load(path, allow_pickle=False) as data:
-        return StoredVectors(
-            matrix=np.asarray(data["matrix"], dtype=np.float32),
-            entry_ids=[str(x) for x in data["entry_ids"]],
-            texts=[str(x) for x in data["texts"]],
-            languages=[str(x) for x in data["languages"]],
-        )
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return StoredVectors(
+                matrix=np.asarray(data["matrix"], dtype=np.float32),
+                entry_ids=[str(x) for x in data["entry_ids"]],
+                texts=[str(x) for x in data["texts"]],
+                languages=[str(x) for x in data["languages"]],
+            )
+    except OSError:
+        raise
+    except Exception as exc:  # EOFError, BadZipFile, missing keys: a damaged archive
+        raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
 
 
 def _position(text_id: str) -> tuple[str, int]:
@@ -146,18 +154,35 @@ class DenseIndex:
             return self._vectors
 
     def classifier(self, progress: Progress = _silent) -> EntryClassifier:
-        """The entry classifier trained with this index (:mod:`.ranker`), once per process; trained
-        again in process when the stored one is missing or damaged."""
+        """The entry classifier trained with this index (:mod:`.ranker`), once per process. When the
+        stored one is missing or damaged it is trained again and stored back (once, not every run)."""
         with self._lock:
             if self._classifier is None:
                 self.ensure(progress)
+                path = self.path / CLASSIFIER
                 try:
-                    self._classifier = EntryClassifier.load(self.path / CLASSIFIER)
-                except (OSError, ValueError, KeyError):
-                    self._classifier = self._train(self.vectors(progress), progress)
+                    self._classifier = EntryClassifier.load(path, self.catalogue.ids)
+                except (OSError, ValueError) as exc:
+                    progress(f"{path}: {exc}; training the entry classifier again")
+                    try:
+                        self._classifier = self._train(self.vectors(progress), progress)
+                    except ValueError as failed:
+                        raise IndexError_(f"entry classifier: {failed}") from failed
+                    self._store(self._classifier, path)
             return self._classifier
 
+    @staticmethod
+    def _store(model: EntryClassifier, path: Path) -> None:
+        """Write beside the index atomically; a read-only or full disk keeps the model in memory only."""
+        partial = path.with_name(f"{path.stem}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}.npz")
+        try:
+            model.save(partial)
+            os.replace(partial, path)
+        except OSError:
+            partial.unlink(missing_ok=True)
+
     def _train(self, stored: StoredVectors, progress: Progress) -> EntryClassifier:
+        """Raises ``ValueError`` when training diverges (see ``ranker.yaml``)."""
         statements = self.statements.statements
         progress(f"training the entry classifier ({len(stored.texts)} catalogue texts, {len(statements)} statements)…")
         extra = self.encoder()([s.text for s in statements]) if statements else np.zeros((0, stored.matrix.shape[1]))

@@ -43,7 +43,7 @@ class Training(Strict):
     term_scale: float = Field(ge=0)
     l2: float = Field(ge=0)
     iterations: int = Field(ge=1, le=5000)
-    learning_rate: float = Field(gt=0)
+    learning_rate: float = Field(gt=0, le=10)
     momentum: float = Field(default=0.0, ge=0, lt=1)
 
 
@@ -136,19 +136,44 @@ class EntryClassifier:
         )
 
     @classmethod
-    def load(cls, path: Path) -> EntryClassifier:
-        with np.load(path, allow_pickle=False) as data:
-            scales = data["scales"]
-            return cls(
-                entry_ids=[str(x) for x in data["entry_ids"]],
-                terms={str(t): i for i, t in enumerate(data["terms"])},
-                idf=np.asarray(data["idf"], dtype=np.float32),
-                dense_weights=np.asarray(data["dense_weights"], dtype=np.float32),
-                term_weights=np.asarray(data["term_weights"], dtype=np.float32),
-                bias=np.asarray(data["bias"], dtype=np.float32),
-                embedding_scale=float(scales[0]),
-                term_scale=float(scales[1]),
-            )
+    def load(cls, path: Path, entry_ids: list[str]) -> EntryClassifier:
+        """The stored classifier, checked against the catalogue it must rank; ``ValueError`` when the
+        file is missing parts, damaged, or was trained for other entries."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                scales = data["scales"]
+                loaded = cls(
+                    entry_ids=[str(x) for x in data["entry_ids"]],
+                    terms={str(t): i for i, t in enumerate(data["terms"])},
+                    idf=np.asarray(data["idf"], dtype=np.float32),
+                    dense_weights=np.asarray(data["dense_weights"], dtype=np.float32),
+                    term_weights=np.asarray(data["term_weights"], dtype=np.float32),
+                    bias=np.asarray(data["bias"], dtype=np.float32),
+                    embedding_scale=float(scales[0]),
+                    term_scale=float(scales[1]),
+                )
+        except OSError:
+            raise
+        except Exception as exc:  # EOFError, BadZipFile, missing keys: a damaged archive
+            raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
+        loaded.check(entry_ids)
+        return loaded
+
+    def check(self, entry_ids: list[str]) -> None:
+        """Raise ``ValueError`` unless this model ranks exactly ``entry_ids`` with consistent, finite weights."""
+        entries, terms = len(self.entry_ids), len(self.terms)
+        if self.entry_ids != entry_ids:
+            raise ValueError("trained for another catalogue")
+        shapes = [
+            self.idf.shape == (terms,),
+            self.term_weights.shape == (terms, entries),
+            self.bias.shape == (entries,),
+        ]
+        if not all(shapes) or self.dense_weights.ndim != 2 or self.dense_weights.shape[1] != entries:
+            raise ValueError("inconsistent weight shapes")
+        arrays = (self.idf, self.dense_weights, self.term_weights, self.bias)
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise ValueError("non-finite weights (lower ranker.yaml training.learning_rate)")
 
 
 def train(
@@ -201,7 +226,9 @@ def train(
             speed *= config.momentum  # heavy-ball momentum: the same optimum in far fewer steps
             speed -= config.learning_rate * gradient
             weights += speed
-    return EntryClassifier(entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale)
+    model = EntryClassifier(entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale)
+    model.check(entry_ids)  # a diverging training (too large a learning rate) fails here, not in a search
+    return model
 
 
 class _Segments:

@@ -28,6 +28,8 @@ def hit(
     bm25_rank: int | None = 1,
     matched: str = "",
     shared: int | None = 3,
+    classifier: float | None = None,
+    classifier_rank: int | None = None,
 ) -> Hit:
     """A retrieval hit with the evidence a test wants (defaults: clear on both rankers)."""
     return Hit(
@@ -41,6 +43,8 @@ def hit(
         dense_rank=dense_rank,
         bm25_rank=bm25_rank,
         shared_terms=shared,
+        classifier_score=classifier,
+        classifier_rank=classifier_rank,
     )
 
 

@@ -92,6 +92,8 @@ def eval_retrieval(args: argparse.Namespace) -> int:
 def eval_scenarios(args: argparse.Namespace) -> int:
     from ..company_evals import evaluate_companies, format_companies, load_companies
     from ..evals import evaluate_scenarios, format_scenarios, load_scenarios
+    from ..intake import Intake
+    from ..retrieval import Hit
     from ..settings import repository_path
 
     assistant = build_assistant()
@@ -104,12 +106,19 @@ def eval_scenarios(args: argparse.Namespace) -> int:
         companies = load_companies(folder, assistant.catalogue, args.part)
         assistant.dense_index.vectors(progress)
         progress(f"planning {len(companies)} labelled companies ({args.part} part)…")
+        limit = assistant.settings.max_query_chars
+
+        def plain_search(intake: Intake) -> dict[str, list[Hit]]:  # what `plannum search` returns
+            texts = intake.pain_points
+            return dict(zip(texts, assistant.retriever.search_many([t[:limit] for t in texts]), strict=True))
+
         report = evaluate_companies(
             companies,
             assistant.plan,
             assistant.offline_planner.candidates,
             catalogue_hash=catalogue_hash,
             source=folder,
+            plain_search=plain_search,
         )
         print(format_companies(report))
     else:

@@ -142,7 +142,7 @@ def select(ctx: PlanContext, pains: list[Pain]) -> dict[str, Candidate]:
             candidate = candidates.setdefault(hit.id, Candidate(ctx.catalogue[hit.id], matched=hit.matched))
             candidate.pains.append(pain.point.id)
             candidate.best_for += position == 0
-            candidate.confidence = max(candidate.confidence, hit.classifier_score or 0.0)
+            candidate.confidence[pain.point.id] = hit.classifier_score or 0.0
     return candidates
 
 
@@ -192,6 +192,8 @@ def integrate(
                 core.folded.append(covered)
                 core.best_for += folded.best_for
                 core.pains.extend(p for p in folded.pains if p not in core.pains)
+                for pid, sure in folded.confidence.items():  # the system answers what its tools answered
+                    core.confidence[pid] = max(core.confidence.get(pid, 0.0), sure)
             support.pop(covered, None)
     return owned
 

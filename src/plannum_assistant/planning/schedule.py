@@ -32,9 +32,11 @@ def prioritise(
         entry = candidate.entry
         gaps = [g if (g := maturity.gap(d)) is not None else weights.unrated_gap for d in entry.dimensions]
         # A runner-up answer counts for less than a first answer to the same pain.
-        answered = sum(severity[p] for p in candidate.pains)
+        # Each pain answered weighs its severity, more when the classifier is sure of the answer.
+        answered = sum(
+            severity[p] * (1.0 + weights.answer_confidence * candidate.confidence.get(p, 0.0)) for p in candidate.pains
+        )
         weight = 1.0 if candidate.best_for or candidate.prerequisite_of else ctx.config.linking.runner_up_weight
-        weight *= 1.0 + weights.answer_confidence * candidate.confidence  # a sure answer before a doubtful one
         impact = (
             weight * answered
             + weights.strategic_objective * sum(o.startswith("SO") for o in candidate.supports)
@@ -55,7 +57,9 @@ def dependencies_first(candidates: list[Candidate]) -> list[Candidate]:
     ordered: list[Candidate] = []
     placed: set[str] = set()
     while remaining:
-        ready = next(c for c in remaining if all(p in placed or p not in ids for p in c.needs()))
+        # The first whose needs are placed; a catalogue cycle (checked at load, never expected)
+        # falls back to value order rather than stopping the plan.
+        ready = next((c for c in remaining if all(p in placed or p not in ids for p in c.needs())), remaining[0])
         remaining.remove(ready)
         ordered.append(ready)
         placed.add(ready.entry.id)

@@ -43,7 +43,7 @@ class Candidate:
     best_for: int = 0  # pain points where it is the first answer, not a runner-up
     folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
-    confidence: float = 0.0  # the entry classifier's highest probability for a pain it answers
+    confidence: dict[str, float] = field(default_factory=dict)  # pain id -> the classifier's probability for it
     covered_by: list[str] = field(default_factory=list)  # planned systems covering one of its prerequisites
 
     def needs(self) -> list[str]:
