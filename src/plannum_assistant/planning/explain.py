@@ -53,9 +53,9 @@ def initiative(
 
 
 def gap(ctx: PlanContext, objective: Objective, ranks: dict[str, int], skip: set[str]) -> ObjectiveGap:
-    """An objective no initiative serves, with the entries its own words rank first (as links are made:
-    the first few, moving its kind of measure), leaving out what is planned or already owned."""
-    limit = ctx.config.linking.max_rank
+    """An objective no initiative serves, with the entries its own words rank first (the first few,
+    moving its kind of measure: what a reviewer may weigh), leaving out what is planned or owned."""
+    limit = ctx.config.text.closest_shown
     families = ctx.measures.matches(objective.text)
     pointed = sorted((rank, entry_id) for entry_id, rank in ranks.items() if rank <= limit and entry_id not in skip)
     fitting = [i for _, i in pointed if not families or families & set(ctx.catalogue[i].moves)]
