@@ -458,8 +458,11 @@ def test_the_company_evaluator_counts_answers_addresses_and_links(
         lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
         catalogue_hash=catalogue.content_hash,
         source=folder,
+        # What `plannum search` would find (no company filter): cmms for the lathe as well.
+        plain_search=lambda intake: {pains[0]: [hit("crm", 1.0)], pains[1]: [hit("cmms", 1.0)]},
     )
     summary = report["summary"]
+    assert summary["search_recall_at_5"] == 1.0  # both labelled statements found by plain search
     # Statements: crm answers P1 (ok), telematics answers P2 (wrong), P3 has no answer and none is expected (ok).
     assert summary["answer_rate"] == round(2 / 3, 4)
     assert summary["address_precision"] == 0.5  # crm→P1 ok, fleet-telematics→P2 not
