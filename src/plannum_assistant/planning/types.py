@@ -104,7 +104,7 @@ class PlanContext:
         """Entries that suit none of the company's sectors, or not its size (never candidates).
 
         A company whose description names several sectors (a bike shop with a repair workshop, a
-        wholesale bakery) may use what any of them uses: on the 96 training companies, keeping only
+        wholesale bakery) may use what any of them uses: on the first 96 training companies, keeping only
         the best-matching sector excluded 6 % of the acceptable answers (recall@5 0.920 vs 0.962).
         """
         named: Collection[Sector | None] = sectors or [None]
