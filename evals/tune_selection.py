@@ -66,7 +66,11 @@ def _configured_rule(assistant: Assistant, items: list[EvalItem]) -> None:
     ctx = assistant.plan_context
     rules = ctx.config.selection
     results = assistant.retriever.search_many(
-        [i.text for i in items], top_k=rules.candidates, dense_weight=rules.dense_weight
+        [i.text for i in items],
+        top_k=rules.candidates,
+        classifier_weight=rules.classifier_weight,
+        dense_weight=rules.dense_weight,
+        bm25_weight=rules.bm25_weight,
     )
     tp = fp = hit = answered = 0
     for item, hits in zip(items, results, strict=True):
