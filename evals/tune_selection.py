@@ -18,7 +18,7 @@ from pathlib import Path
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.evals import EvalItem, load_eval_set
 from plannum_assistant.planning import grounding
-from plannum_assistant.retrieval import Hit
+from plannum_assistant.retrieval import Fusion, Hit
 from plannum_assistant.settings import Settings, repository_path
 
 
@@ -33,7 +33,8 @@ def main() -> None:
             items += load_eval_set(repository_path("evals") / "retrieval" / name, assistant.catalogue).items
         assistant.dense_index.vectors()
         for weight in args.dense_weight:
-            results = assistant.retriever.search_many([i.text for i in items], top_k=5, dense_weight=weight)
+            fusion = Fusion(classifier=0.0, dense=weight, bm25=1.0)  # the two-ranking grid this script was made for
+            results = assistant.retriever.search_many([i.text for i in items], top_k=5, fusion=fusion)
             _grid(weight, [(set(i.acceptable), hits) for i, hits in zip(items, results, strict=True)])
         _configured_rule(assistant, items)
 
@@ -68,9 +69,7 @@ def _configured_rule(assistant: Assistant, items: list[EvalItem]) -> None:
     results = assistant.retriever.search_many(
         [i.text for i in items],
         top_k=rules.candidates,
-        classifier_weight=rules.classifier_weight,
-        dense_weight=rules.dense_weight,
-        bm25_weight=rules.bm25_weight,
+        fusion=ctx.fusion,
     )
     tp = fp = hit = answered = 0
     for item, hits in zip(items, results, strict=True):

@@ -23,6 +23,7 @@ from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, g
 from plannum_assistant.planning import actions as stage_actions
 from plannum_assistant.planning.types import Candidate, Pain
 from plannum_assistant.report import validate_report
+from plannum_assistant.retrieval import SEARCH_FUSION, Fusion
 from plannum_assistant.testing import FakeRetriever, hit
 from plannum_assistant.vocabulary import BusinessFunction, Language, Sector, SizeBand
 
@@ -431,6 +432,22 @@ def test_an_unanswered_pain_shows_the_closest_entries(
     assert "P1" in report.unanswered[0] and "(crm)" in report.unanswered[0] and "(helpdesk)" in report.unanswered[0]
 
 
+def _evaluate_offline(
+    companies: dict[str, Any], ctx: PlanContext, source: Path, plain: dict[str, list[Any]] | None = None
+) -> dict[str, Any]:
+    """The company evaluator over the offline engine and the context's (fake) retriever."""
+    engine = OfflinePlanner(ctx)
+    retriever = ctx.retriever
+    return evaluate_companies(
+        companies,
+        lambda intake, today: validate_report(engine.draft(intake, today), ctx.catalogue),
+        lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
+        catalogue_hash=ctx.catalogue.content_hash,
+        source=source,
+        plain_search=(lambda intake: plain) if plain is not None else None,
+    )
+
+
 def test_the_company_evaluator_counts_answers_addresses_and_links(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
@@ -451,16 +468,9 @@ def test_the_company_evaluator_counts_answers_addresses_and_links(
             breakdowns: [hit("fleet-telematics", 1.0)],
         }
     )
-    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
-    report = evaluate_companies(
-        companies,
-        lambda intake, today: validate_report(engine.draft(intake, today), catalogue),
-        lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
-        catalogue_hash=catalogue.content_hash,
-        source=folder,
-        # What `plannum search` would find (no company filter): cmms for the lathe as well.
-        plain_search=lambda intake: {pains[0]: [hit("crm", 1.0)], pains[1]: [hit("cmms", 1.0)]},
-    )
+    # What `plannum search` would find (no company filter): cmms for the lathe as well.
+    plain = {pains[0]: [hit("crm", 1.0)], pains[1]: [hit("cmms", 1.0)]}
+    report = _evaluate_offline(companies, _ctx(catalogue, config, wording, retriever), folder, plain)
     summary = report["summary"]
     assert summary["search_recall_at_5"] == 1.0  # both labelled statements found by plain search
     # Statements: crm answers P1 (ok), telematics answers P2 (wrong), P3 has no answer and none is expected (ok).
@@ -574,14 +584,7 @@ def test_the_company_evaluator_counts_a_module_of_a_running_system_as_the_answer
     companies = load_companies(tmp_path, catalogue)
     pain = companies["b03-test-shop"].intake.pain_points[0]
     retriever = FakeRetriever({pain: [hit("loyalty-program", 1.0)]})
-    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
-    report = evaluate_companies(
-        companies,
-        lambda intake, today: validate_report(engine.draft(intake, today), catalogue),
-        lambda intake: {text: retriever.search_many([text])[0] for text in intake.pain_points},
-        catalogue_hash=catalogue.content_hash,
-        source=tmp_path,
-    )
+    report = _evaluate_offline(companies, _ctx(catalogue, config, wording, retriever), tmp_path)
     row = report["rows"][0]
     assert row["planned"] == []  # nothing new to buy: the plan says to use the point of sale's loyalty module
     assert row["statements"][0]["answer"] == ["loyalty-program"] and row["statements"][0]["answered"]
@@ -628,3 +631,13 @@ def test_a_dependency_cycle_never_stops_the_plan(catalogue: Catalogue) -> None:
     erp = _candidate(catalogue, "erp", ["P1"], covered_by=["wms"], value=1.0)
     wms = _candidate(catalogue, "wms", ["P2"], covered_by=["erp"], value=2.0)
     assert [c.entry.id for c in schedule.dependencies_first([erp, wms])] == ["wms", "erp"]
+
+
+def test_the_planner_searches_with_its_own_fusion_weights(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    retriever = FakeRetriever()
+    OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(_intake(), TODAY)
+    rules = config.selection
+    assert retriever.fusions == [Fusion(rules.classifier_weight, rules.dense_weight, rules.bm25_weight)]
+    assert retriever.fusions[0] != SEARCH_FUSION  # not the search command's defaults

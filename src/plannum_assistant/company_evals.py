@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .catalogue import ENTRY_ID_PATTERN, Catalogue
 from .errors import EvalError, PlanInvalidError
-from .evals import display_path
+from .evals import display_path, gate_cell
 from .files import load_model
 from .intake import Intake
 from .report import PlanReport
@@ -238,7 +238,7 @@ def format_companies(report: dict[str, Any]) -> str:
         if not row["valid"]:
             lines.append(f"{row['company']:<46}INVALID {row['error']}")
             continue
-        gate = ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
+        gate = gate_cell(row)
         answered = f"{sum(s['answered'] for s in row['statements'])}/{len(row['statements'])}"
         lines.append(
             f"{row['company']:<46}{gate:<7}{answered:<10}{','.join(row['planned']) or '-'}"

@@ -216,13 +216,18 @@ def evaluate_scenarios(
     }
 
 
+def gate_cell(row: dict[str, Any]) -> str:
+    """ "ok R" / "BAD -": whether the gate decided as expected, and whether it let a plan through."""
+    return ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
+
+
 def format_scenarios(report: dict[str, Any]) -> str:
     lines = [f"{'scenario':<44}{'gate':<7}{'planned':<60}missed / violations"]
     for row in report["rows"]:
         if not row["valid"]:
             lines.append(f"{row['scenario']:<44}INVALID {row['error']}")
             continue
-        gate = ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
+        gate = gate_cell(row)
         lines.append(
             f"{row['scenario']:<44}{gate:<7}{','.join(row['planned']) or '-':<60}"
             f"{','.join(row['missed']) or '-'} / {','.join(row['violations']) or '-'}"

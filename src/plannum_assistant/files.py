@@ -1,8 +1,11 @@
-"""Reading YAML/JSON files into strict models, with errors that name file, field and line."""
+"""Reading YAML/JSON files into strict models, with errors that name file, field and line;
+reading the NumPy archives the index writes."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +16,21 @@ from .errors import PlannumError
 
 M = TypeVar("M", bound=BaseModel)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster when available
+
+
+@contextmanager
+def read_arrays(path: Path) -> Iterator[Any]:
+    """The arrays of a ``.npz`` archive. A missing or unreadable file raises ``OSError``; a damaged
+    archive (empty, truncated, a missing array) raises ``ValueError`` naming the file."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            yield data
+    except OSError:
+        raise
+    except Exception as exc:  # EOFError, BadZipFile, KeyError…: a damaged archive
+        raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
 
 
 def parse_yaml(path: Path, raw: bytes, error: type[PlannumError]) -> Any:

@@ -32,6 +32,7 @@ import numpy as np
 from .catalogue import Catalogue
 from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
 from .errors import IndexError_
+from .files import read_arrays
 from .ranker import ARTIFACT as CLASSIFIER
 from .ranker import EntryClassifier, OwnerStatements, RankerConfig, train, training_digest
 from .settings import Settings
@@ -61,18 +62,13 @@ def _save_snapshot(path: Path, stored: StoredVectors) -> None:
 
 
 def _load_snapshot(path: Path) -> StoredVectors:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return StoredVectors(
-                matrix=np.asarray(data["matrix"], dtype=np.float32),
-                entry_ids=[str(x) for x in data["entry_ids"]],
-                texts=[str(x) for x in data["texts"]],
-                languages=[str(x) for x in data["languages"]],
-            )
-    except OSError:
-        raise
-    except Exception as exc:  # EOFError, BadZipFile, missing keys: a damaged archive
-        raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
+    with read_arrays(path) as data:
+        return StoredVectors(
+            matrix=np.asarray(data["matrix"], dtype=np.float32),
+            entry_ids=[str(x) for x in data["entry_ids"]],
+            texts=[str(x) for x in data["texts"]],
+            languages=[str(x) for x in data["languages"]],
+        )
 
 
 def _position(text_id: str) -> tuple[str, int]:

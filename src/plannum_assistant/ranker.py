@@ -31,7 +31,7 @@ from pydantic import Field
 
 from .catalogue import Catalogue, Strict
 from .errors import CatalogueError
-from .files import load_model
+from .files import load_model, read_arrays
 from .text import guess_language, lexical_tokens
 from .vocabulary import Language
 
@@ -91,9 +91,17 @@ def _query_tokens(text: str, language: Language | None) -> list[str]:
     return [*lexical_tokens(text, Language.FR), *lexical_tokens(text, Language.EN)]
 
 
+def term_vector(tokens: list[str], terms: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Binary term presence × IDF, unit length (sparse: columns and values); unknown terms are ignored."""
+    columns = np.asarray(sorted({terms[t] for t in tokens if t in terms}), dtype=np.int64)
+    values = idf[columns]
+    norm = float(np.linalg.norm(values))
+    return columns, (values / norm if norm else values)
+
+
 @dataclass(frozen=True)
 class EntryClassifier:
-    """Weights over [scaled embedding | scaled TF-IDF] → one score per catalogue entry."""
+    """Weights over [scaled embedding | scaled term vector] → one score per catalogue entry."""
 
     entry_ids: list[str]
     terms: dict[str, int]
@@ -108,19 +116,12 @@ class EntryClassifier:
         """(queries, entries) probabilities, rows summing to 1; entries in ``entry_ids`` order."""
         logits = (embeddings * self.embedding_scale) @ self.dense_weights + self.bias
         for row, text in enumerate(texts):
-            columns, values = self._term_vector(_query_tokens(text, guess_language(text)))
+            columns, values = term_vector(_query_tokens(text, guess_language(text)), self.terms, self.idf)
             if len(columns):
                 logits[row] += (values * self.term_scale) @ self.term_weights[columns]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))
-
-    def _term_vector(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Binary term presence × IDF, unit length (sparse: columns and values)."""
-        columns = np.asarray(sorted({self.terms[t] for t in tokens if t in self.terms}), dtype=np.int64)
-        values = self.idf[columns]
-        norm = float(np.linalg.norm(values))
-        return columns, (values / norm if norm else values)
 
     def save(self, path: Path) -> None:
         terms = sorted(self.terms, key=self.terms.__getitem__)
@@ -139,23 +140,18 @@ class EntryClassifier:
     def load(cls, path: Path, entry_ids: list[str]) -> EntryClassifier:
         """The stored classifier, checked against the catalogue it must rank; ``ValueError`` when the
         file is missing parts, damaged, or was trained for other entries."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                scales = data["scales"]
-                loaded = cls(
-                    entry_ids=[str(x) for x in data["entry_ids"]],
-                    terms={str(t): i for i, t in enumerate(data["terms"])},
-                    idf=np.asarray(data["idf"], dtype=np.float32),
-                    dense_weights=np.asarray(data["dense_weights"], dtype=np.float32),
-                    term_weights=np.asarray(data["term_weights"], dtype=np.float32),
-                    bias=np.asarray(data["bias"], dtype=np.float32),
-                    embedding_scale=float(scales[0]),
-                    term_scale=float(scales[1]),
-                )
-        except OSError:
-            raise
-        except Exception as exc:  # EOFError, BadZipFile, missing keys: a damaged archive
-            raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
+        with read_arrays(path) as data:
+            scales = data["scales"]
+            loaded = cls(
+                entry_ids=[str(x) for x in data["entry_ids"]],
+                terms={str(t): i for i, t in enumerate(data["terms"])},
+                idf=np.asarray(data["idf"], dtype=np.float32),
+                dense_weights=np.asarray(data["dense_weights"], dtype=np.float32),
+                term_weights=np.asarray(data["term_weights"], dtype=np.float32),
+                bias=np.asarray(data["bias"], dtype=np.float32),
+                embedding_scale=float(scales[0]),
+                term_scale=float(scales[1]),
+            )
         loaded.check(entry_ids)
         return loaded
 
@@ -195,10 +191,7 @@ def train(
         for column in {terms[t] for t in row}:
             frequency[column] += 1
     idf = (np.log((1 + len(tokens)) / (1 + frequency)) + 1).astype(np.float32)
-    draft = EntryClassifier(
-        entry_ids, terms, idf, np.zeros(0), np.zeros(0), np.zeros(0), config.embedding_scale, config.term_scale
-    )
-    sparse = [draft._term_vector(row) for row in tokens]
+    sparse = [term_vector(row, terms, idf) for row in tokens]
     rows = np.concatenate([np.full(len(c), i) for i, (c, _) in enumerate(sparse)]).astype(np.int64)
     columns = np.concatenate([c for c, _ in sparse]).astype(np.int64)
     values = np.concatenate([v for _, v in sparse]).astype(np.float32) * config.term_scale

@@ -31,11 +31,23 @@ from .vocabulary import BusinessFunction, Dimension, Language
 Mode = Literal["hybrid", "dense", "bm25", "classifier"]
 RRF_K = 10  # small k trusts the top of each ranking more; tuned on evals/retrieval (see README)
 TIE_BREAK = 0.01  # weight of the relative raw score next to RRF's 1/(k + rank) (0.04-0.09)
-# Weights of the three rankings for `plannum search` (the planner's own are in knowledge/planner.yaml).
-# Search keeps a good top five: on the retrieval evals, classifier 1 + BM25 0.5 gave the best recall@5.
-CLASSIFIER_WEIGHT = 1.0
-DENSE_WEIGHT = 0.0  # the nearest phrase still gives each hit its dense score and matched text
-BM25_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weights of the three rankings in reciprocal-rank fusion (``mode="hybrid"``).
+
+    A ranking weighed 0 still gives each hit its score and rank (the nearest phrase stays the
+    matched text). The planner's weights are in ``knowledge/planner.yaml``.
+    """
+
+    classifier: float = 1.0
+    dense: float = 0.0
+    bm25: float = 0.5
+
+
+# `plannum search` keeps a good top five: on the retrieval evals, classifier 1 + BM25 0.5 gave the best recall@5.
+SEARCH_FUSION = Fusion()
 _EMBEDDING_CACHE = 2048  # query vectors kept (2 KB each)
 
 
@@ -133,10 +145,8 @@ class Searcher(Protocol):
         mode: Mode = "hybrid",
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
-        dense_weight: float = DENSE_WEIGHT,
+        fusion: Fusion = SEARCH_FUSION,
         exclude: frozenset[str] = frozenset(),
-        classifier_weight: float = CLASSIFIER_WEIGHT,
-        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]: ...
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
@@ -187,21 +197,12 @@ class Retriever:
         mode: Mode = "hybrid",
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
-        dense_weight: float = DENSE_WEIGHT,
-        classifier_weight: float = CLASSIFIER_WEIGHT,
-        bm25_weight: float = BM25_WEIGHT,
+        fusion: Fusion = SEARCH_FUSION,
     ) -> list[Hit]:
-        """Best first. The weights scale each ranking in the fusion (``mode="hybrid"``)."""
-        return self.search_many(
-            [query],
-            top_k=top_k,
-            mode=mode,
-            function=function,
-            dimension=dimension,
-            dense_weight=dense_weight,
-            classifier_weight=classifier_weight,
-            bm25_weight=bm25_weight,
-        )[0]
+        """Best first."""
+        return self.search_many([query], top_k=top_k, mode=mode, function=function, dimension=dimension, fusion=fusion)[
+            0
+        ]
 
     def search_many(
         self,
@@ -211,10 +212,8 @@ class Retriever:
         mode: Mode = "hybrid",
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
-        dense_weight: float = DENSE_WEIGHT,
+        fusion: Fusion = SEARCH_FUSION,
         exclude: frozenset[str] = frozenset(),
-        classifier_weight: float = CLASSIFIER_WEIGHT,
-        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]:
         """:meth:`search` for several queries with one embedding batch and one matrix product.
 
@@ -229,12 +228,11 @@ class Retriever:
             allowed = (set(self.catalogue.ids) if allowed is None else allowed) - exclude
         dense = self._dense_matches(queries, allowed) if mode != "bm25" else [{} for _ in queries]
         learnt = self._classifier_scores(queries, allowed) if mode in ("hybrid", "classifier") else None
-        weights = {"classifier": classifier_weight, "dense": dense_weight, "bm25": bm25_weight}
         results = []
         for number, (query, dense_matches) in enumerate(zip(queries, dense, strict=True)):
             lexical = self.lexical.best_matches(query, allowed) if mode in ("hybrid", "bm25") else {}
             classified = learnt[number] if learnt is not None else {}
-            results.append(self._fuse(classified, dense_matches, lexical, mode, guess_language(query), weights, top_k))
+            results.append(self._fuse(classified, dense_matches, lexical, mode, guess_language(query), fusion, top_k))
         return results
 
     def _classifier_scores(self, queries: list[str], allowed: set[str] | None) -> list[dict[str, float]]:
@@ -288,7 +286,7 @@ class Retriever:
         lexical: dict[str, _Match],
         mode: Mode,
         language: Language | None,
-        weights: dict[str, float],
+        fusion: Fusion,
         top_k: int,
     ) -> list[Hit]:
         scores = {
@@ -305,7 +303,7 @@ class Retriever:
                     # RRF, plus a small share of the raw score relative to the best: near-ties (rank 1
                     # by a wide margin vs rank 2 by a hair) break on how strongly each ranker agreed.
                     strength = values[entry_id] / top if top > 0 else 0.0
-                    contribution = weights[name] * (1.0 / (RRF_K + rank) + TIE_BREAK * strength)
+                    contribution = getattr(fusion, name) * (1.0 / (RRF_K + rank) + TIE_BREAK * strength)
                     fused[entry_id] = fused.get(entry_id, 0.0) + contribution
         else:
             fused = dict(scores[mode])

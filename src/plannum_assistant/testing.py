@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from .retrieval import BM25_WEIGHT, CLASSIFIER_WEIGHT, DENSE_WEIGHT, Hit, Mode
+from .retrieval import SEARCH_FUSION, Fusion, Hit, Mode
 from .smart import fold
 from .vocabulary import BusinessFunction, Dimension, Language
 
@@ -54,6 +54,7 @@ class FakeRetriever:
     def __init__(self, hits: dict[str, list[Hit]] | None = None) -> None:
         self.hits = dict(hits or {})
         self.queries: list[list[str]] = []  # every search_many batch, for assertions
+        self.fusions: list[Fusion] = []  # the fusion weights each batch asked for
 
     def search_many(
         self,
@@ -63,12 +64,11 @@ class FakeRetriever:
         mode: Mode = "hybrid",
         function: BusinessFunction | None = None,
         dimension: Dimension | None = None,
-        dense_weight: float = DENSE_WEIGHT,
+        fusion: Fusion = SEARCH_FUSION,
         exclude: frozenset[str] = frozenset(),
-        classifier_weight: float = CLASSIFIER_WEIGHT,
-        bm25_weight: float = BM25_WEIGHT,
     ) -> list[list[Hit]]:
         self.queries.append(list(queries))
+        self.fusions.append(fusion)
         return [[h for h in self.hits.get(q, []) if h.id not in exclude][:top_k] for q in queries]
 
     def embed(self, texts: list[str]) -> np.ndarray:

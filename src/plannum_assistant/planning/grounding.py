@@ -32,9 +32,7 @@ def retrieve(
     found = ctx.retriever.search_many(
         [q[:limit] for q in queries],
         top_k=top_k,
-        classifier_weight=rules.classifier_weight,
-        dense_weight=rules.dense_weight,
-        bm25_weight=rules.bm25_weight,
+        fusion=ctx.fusion,
         exclude=excluded,
     )
     results = dict(zip(queries, found, strict=True))

@@ -15,7 +15,7 @@ from ..catalogue import Catalogue, CatalogueEntry
 from ..knowledge import PlannerConfig, Wording
 from ..lexicon import Lexicon, prefix_pattern
 from ..models import PainPoint
-from ..retrieval import Hit, Searcher
+from ..retrieval import Fusion, Hit, Searcher
 from ..smart import fold
 from ..text import quote as quote
 from ..vocabulary import BusinessFunction, Flow, Language, Measure, Sector, SizeBand
@@ -93,6 +93,12 @@ class PlanContext:
 
     def t(self, key: str, language: Language, **params: object) -> str:
         return self.wording.text(key, language, **params)
+
+    @property
+    def fusion(self) -> Fusion:
+        """The planner's weights for the three rankings (``selection`` in planner.yaml)."""
+        rules = self.config.selection
+        return Fusion(classifier=rules.classifier_weight, dense=rules.dense_weight, bm25=rules.bm25_weight)
 
     def flow_of(self, text: str) -> Flow | None:
         """The one side (customers or suppliers) a statement's words name, or None (neither, or both)."""
