@@ -8,7 +8,7 @@ import pytest
 
 from plannum_assistant.gate import check_prerequisites, months_between
 from plannum_assistant.models import StrategicPlan
-from plannum_assistant.smart import assess_smart
+from plannum_assistant.smart import assess_smart, deadline
 from plannum_assistant.vocabulary import Language
 
 TODAY = date(2026, 11, 26)
@@ -23,7 +23,15 @@ TODAY = date(2026, 11, 26)
         ("Cut order-entry errors by half within 18 months", True, True, True),
         ("Être meilleurs", False, False, False),
         ("Improve efficiency", False, False, False),
-        ("Ouvrir une deuxième usine au Mexique", True, False, False),
+        # A count in words is a measure (issue 9: "a fifth restaurant" was a false warning).
+        ("Ouvrir une deuxième usine au Mexique", True, True, False),
+        ("Open a fifth restaurant in Laval by spring 2028", True, True, True),
+        ("Zéro accident avec arrêt de travail chaque année", True, True, True),
+        ("Répondre à chaque demande de soumission en moins d'une heure", True, True, False),
+        ("Review every project's budget weekly", True, True, True),
+        ("Answer every service call within 24 hours", True, True, False),
+        ("Reduce picking errors by half", True, True, False),
+        ("Launch the online store before the summer season", True, False, True),
         ("Doubler la production de la ligne 2 d'ici 2028", True, True, True),
         ("Hire 12 skilled welders for the new plant", True, True, False),
         ("Launch the new product line in March 2027", True, False, True),
@@ -119,3 +127,47 @@ def test_smart_warnings_name_the_failing_criteria_per_objective() -> None:
 def test_months_between_counts_whole_months() -> None:
     assert months_between(date(2024, 11, 27), date(2026, 11, 26)) == 23
     assert months_between(date(2024, 11, 26), date(2026, 11, 26)) == 24
+
+
+@pytest.mark.parametrize("placeholder", ["À déterminer", "TBD", "n/a", "-", "  ?  ", "à venir"])
+def test_a_part_made_only_of_placeholders_is_missing(placeholder: str) -> None:
+    result = check_prerequisites(_plan(operational_objectives=[placeholder]), today=TODAY)
+    assert not result.ready
+    assert [issue.code for issue in result.missing] == ["operational_objectives"]
+    assert [w.code for w in result.objectives] == ["placeholder"]
+    assert "OO1" in result.warning_messages(Language.EN)[0]
+
+
+def test_a_placeholder_mission_is_missing_but_one_real_objective_among_placeholders_opens_the_gate() -> None:
+    assert [i.code for i in check_prerequisites(_plan(mission="TBD"), today=TODAY).missing] == ["mission"]
+    objectives = ["Livrer 95 % des commandes à la date promise d'ici juin 2027", "À déterminer"]
+    result = check_prerequisites(_plan(operational_objectives=objectives), today=TODAY)
+    assert result.ready
+    assert [(w.code, w.objective_id) for w in result.objectives] == [("placeholder", "OO2")]
+
+
+def test_past_due_objectives_are_named_in_both_languages() -> None:
+    objectives = ["Réduire les retards de 30 % d'ici mars 2026", "Livrer 95 % des commandes à temps d'ici 2028"]
+    result = check_prerequisites(_plan(operational_objectives=objectives), today=TODAY)
+    assert result.ready  # a warning, not a blocker
+    assert [(w.code, w.objective_id, w.due) for w in result.objectives] == [("past_due", "OO1", "2026-03-31")]
+    assert "2026-03-31" in result.warning_messages(Language.FR)[0]
+    assert "OO1" in result.warning_messages(Language.EN)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Augmenter les ventes de 20 % d'ici décembre 2027", date(2027, 12, 31)),
+        ("Increase online sales to $2M by Q3 2027", date(2027, 9, 30)),
+        ("Livrer le nouveau site avant juin 2026", date(2026, 5, 31)),
+        ("Be certified before 2028", date(2027, 12, 31)),
+        ("Réduire les rebuts de moitié d'ici 18 mois", date(2026, 9, 1)),
+        ("Ship 98% on time within two years", date(2027, 3, 1)),
+        ("Atteindre 70 % de ventes en ligne au 2e trimestre 2027", date(2027, 6, 30)),
+        ("Obtenir la certification ISO 9001:2015", None),
+        ("Hire 12 welders", None),
+    ],
+)
+def test_deadline_of_an_objective(text: str, due: date | None) -> None:
+    assert deadline(text, adopted=date(2025, 3, 1)) == due

@@ -202,6 +202,8 @@ GATE_TEXTS = (
     "gate.criterion.time_bound",
     "gate.nor",
     "gate.smart_warning",
+    "gate.placeholder",
+    "gate.past_due",
 )
 
 
