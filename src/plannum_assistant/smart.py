@@ -58,6 +58,9 @@ class SmartRules(_Strict):
     end_words: _Words
     relative_cues: _Words
     quarter_words: _Words
+    half_words: _Words
+    mid_words: _Words
+    code_words: _Words
     ordinal_values: dict[str, int]
 
 
@@ -120,6 +123,13 @@ class _Patterns:
         self.ordinal_quarter = re.compile(
             rf"\b({ordinals})(?:er|re|e|eme|st|nd|rd|th)?\s+(?:{quarters})\s+{_OF}(?:\S+\s+)?{_YEAR}"
         )
+        halves = _alternatives(rules.half_words.all)
+        self.half = re.compile(
+            rf"\b(?:({ordinals})(?:er|re|e|eme|st|nd|rd|th)?\s+(?:{halves})|(?:s|h)([12]))\s+{_OF}(?:\S+\s+)?{_YEAR}"
+        )
+        self.mid = re.compile(rf"\b(?:{_alternatives(rules.mid_words.all)})-?\s*{_YEAR}")
+        self.code = re.compile(rf"\b(?:{_alternatives(rules.code_words.all)})\s*[a-z]?\d[\d:.\-]*")
+        self.exact_dates = (self.iso, self.quarter, self.ordinal_quarter, self.month_year, self.half, self.mid)
         periods = _alternatives(list(rules.period_units))
         self.period_months = {fold(k): v for k, v in rules.period_units.items()}
         quantity = rf"(\d+|{_alternatives(list(rules.number_values))})"
@@ -129,7 +139,7 @@ class _Patterns:
         self.time_word = re.compile(rf"(?<![\w'])({_alternatives(rules.time_words.all)})(?![\w'])")
         targets = _alternatives(rules.deadline_targets.all)
         self.deadline_cue = re.compile(
-            rf"(?<![\w'])({_alternatives(rules.deadline_cues.all)})\s+(?:[\w']+\s+){{0,3}}?({targets})(?![\w])"
+            rf"(?<![\w'])({_alternatives(rules.deadline_cues.all)})\s+(?:[\w']+\s+){{0,3}}?(?:l'|d')?({targets})(?![\w])"
         )
         self.numbers = re.compile(rf"(?<![\w'])({_alternatives(rules.number_words.all)})(?![\w'])")
         articles = _alternatives(rules.article_numbers.all)
@@ -157,13 +167,17 @@ def is_placeholder(text: str, rules: SmartRules | None = None) -> bool:
     folded = " ".join(fold(text).split())
     if not re.search(r"[a-z0-9]", folded):
         return True
-    return folded in patterns.placeholders or folded.strip(" .;:!") in patterns.placeholders
+    if folded in patterns.placeholders or folded.strip(" .;:!") in patterns.placeholders:
+        return True
+    # "TBC with the board", "À déterminer en comité": a placeholder followed by a few words.
+    words = folded.split()
+    return len(words) <= 5 and any(" ".join(words[:n]).strip(" .;:!,") in patterns.placeholders for n in (1, 2, 3))
 
 
 def _date_spans(folded: str, patterns: _Patterns) -> list[tuple[int, int]]:
     """Where dates and deadline periods are, so their digits are not taken for measures."""
     spans = []
-    for pattern in (patterns.iso, patterns.quarter, patterns.ordinal_quarter, patterns.month_year, patterns.year):
+    for pattern in (*patterns.exact_dates, patterns.year):
         spans += [m.span() for m in pattern.finditer(folded)]
     spans += [m.span() for m in patterns.relative.finditer(folded)]
     return spans
@@ -197,7 +211,7 @@ def assess_smart(text: str, rules: SmartRules | None = None) -> SmartAssessment:
     patterns = _patterns(rules or bundled_rules())
     if is_placeholder(text, rules):
         return SmartAssessment(specific=False, measurable=False, time_bound=False)
-    folded = fold(text)
+    folded = patterns.code.sub(" ", fold(text))
     # Specific: says *what* changes, beyond vague verbs ("improve", "être meilleurs").
     tokens = [
         t for t in re.findall(r"[a-z]+|\d+", folded) if t not in patterns.stopwords and (len(t) > 1 or t.isdigit())
@@ -218,7 +232,7 @@ def deadline(text: str, *, adopted: date | None = None, rules: SmartRules | None
     counts from the strategic plan's adoption date, when known.
     """
     patterns = _patterns(rules or bundled_rules())
-    folded = fold(text)
+    folded = patterns.code.sub(" ", fold(text))
     found: list[date] = []
     for m in patterns.iso.finditer(folded):
         year, month = int(m[1]), int(m[2])
@@ -230,13 +244,17 @@ def deadline(text: str, *, adopted: date | None = None, rules: SmartRules | None
     for m in patterns.ordinal_quarter.finditer(folded):
         number = patterns.ordinals[m[1]]
         found.append(_end_of_quarter(int(m[2]), number))
+    for m in patterns.half.finditer(folded):
+        first = patterns.ordinals.get(m[1] or "", 0) == 1 or m[2] == "1"
+        found.append(date(int(m[3]), 6, 30) if first else date(int(m[3]), 12, 31))
+    for m in patterns.mid.finditer(folded):
+        found.append(date(int(m[1]), 6, 30))
     for m in patterns.month_year.finditer(folded):
         month, year = patterns.months[m[2]], int(m[3])
         if m[1]:  # "avant juin 2027": the end of May
             month, year = (month - 1, year) if month > 1 else (12, year - 1)
         found.append(_safe_date(year, month, calendar.monthrange(year, month)[1]))
-    exact = (patterns.iso, patterns.quarter, patterns.ordinal_quarter, patterns.month_year)
-    covered = [m.span() for p in exact for m in p.finditer(folded)]
+    covered = [m.span() for p in patterns.exact_dates for m in p.finditer(folded)]
     for m in patterns.year.finditer(folded):
         if any(start <= m.start() < end for start, end in covered):
             continue
