@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .errors import CatalogueError
 from .files import parse_yaml, validate_file
-from .vocabulary import BusinessFunction, Dimension, Flow, Language, Measure, Sector, SizeBand
+from .vocabulary import BusinessFunction, Dimension, Exposure, Flow, Language, Measure, Sector, SizeBand
 
 ENTRY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MIN_SYMPTOMS_PER_LANGUAGE = 12
@@ -77,6 +77,24 @@ class BudgetEstimate(Strict):
         return {SizeBand.MICRO: self.micro, SizeBand.SMALL: self.small, SizeBand.MEDIUM: self.medium}[band]
 
 
+class BandRanges(Strict):
+    """One range per company size band (yearly costs, internal days)."""
+
+    micro: Range
+    small: Range
+    medium: Range
+
+    def for_band(self, band: SizeBand) -> Range:
+        return {SizeBand.MICRO: self.micro, SizeBand.SMALL: self.small, SizeBand.MEDIUM: self.medium}[band]
+
+
+class Risk(Strict):
+    """A risk typical of this initiative in an SME, and how to keep it small."""
+
+    risk: Bilingual
+    mitigation: Bilingual
+
+
 class ActivityTemplate(Strict):
     """A typical activity the planner turns into an action-plan line."""
 
@@ -123,6 +141,15 @@ class CatalogueEntry(Strict):
     budget_cad: BudgetEstimate
     duration_months: Range
     kpis: BilingualList
+    kpi_baselines: BilingualList = Field(description="how to measure each KPI's baseline, in the kpis' order")
+    quick_win: bool = Field(description="visible value within about three months for a modest one-time cost")
+    exposure: list[Exposure] = Field(
+        default_factory=list, description="exposures it directly reduces (security, safety, compliance...)"
+    )
+    recurring_cad: BandRanges = Field(description="yearly recurring cost (subscriptions, licences, support), CAD")
+    internal_days: BandRanges = Field(description="days the company's own people spend on the project")
+    risks: list[Risk] = Field(min_length=1)
+    lower_cost_alternative: Bilingual = Field(description="what a company with a small envelope can do first")
     in_place: InPlaceSignals
     sources: list[Source] = Field(min_length=1)
 
@@ -134,6 +161,9 @@ class CatalogueEntry(Strict):
                 raise ValueError(
                     f"symptoms.{language.value}: {count} phrasings, at least {MIN_SYMPTOMS_PER_LANGUAGE} required"
                 )
+        for language in Language:
+            if len(self.kpi_baselines.get(language)) != len(self.kpis.get(language)):
+                raise ValueError(f"kpi_baselines.{language.value}: one baseline per KPI, in the kpis' order")
         shares = sum(activity.budget_share for activity in self.activities)
         if abs(shares - 1.0) > 0.01:
             raise ValueError(f"activities: budget_share values sum to {shares:.2f}, they must sum to 1.0")

@@ -88,6 +88,32 @@ class Flow(StrEnum):
     INTERNAL = "internal"  # inside the company: production, staff, records
 
 
+class Exposure(StrEnum):
+    """Exposures that make a pain urgent whatever its cost: the plan raises what reduces them."""
+
+    SECURITY = "security"  # ransomware, breaches, lost data
+    SAFETY = "safety"  # injuries, accidents, inspections
+    COMPLIANCE = "compliance"  # regulations, audits, certifications, fines
+    PRIVACY = "privacy"  # personal and health data
+    FOOD_SAFETY = "food_safety"  # recalls, food-safety audits
+
+
+class Consequence(StrEnum):
+    """What a pain statement says happens (``knowledge/severity.yaml``): severity follows from it."""
+
+    STOPPED = "stopped"  # production or service stopped, waiting, out of stock
+    MONEY = "money"  # money lost: waste, penalties, unbilled work, double payments
+    CUSTOMERS = "customers"  # customers, contracts or sales lost
+    SAFETY = "safety"
+    COMPLIANCE = "compliance"
+    SECURITY = "security"
+    PRIVACY = "privacy"
+    FOOD_SAFETY = "food_safety"
+    OFTEN = "often"  # how often: every day, every week...
+    RARE = "rare"  # sometimes, once a year
+    MILD = "mild"  # "it would be nice", "pas grave"
+
+
 class Measure(StrEnum):
     """Families of measures an objective targets and an initiative moves (``knowledge/measures.yaml``).
 
