@@ -15,6 +15,7 @@ from plannum_assistant.intake import Intake
 from plannum_assistant.knowledge import load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
 from plannum_assistant.planning import OfflinePlanner, PlanContext, draft_plan
+from plannum_assistant.planning.types import PlanKnowledge
 from plannum_assistant.testing import FakeRetriever, hit
 
 from .conftest import KNOWLEDGE, small_intake
@@ -38,6 +39,7 @@ def offline(catalogue: Catalogue) -> OfflinePlanner:
         load_wording(KNOWLEDGE / "wording.yaml"),
         sectors=load_sectors(KNOWLEDGE / "sectors.yaml"),
         measures=load_measures(KNOWLEDGE / "measures.yaml"),
+        knowledge=PlanKnowledge.load(KNOWLEDGE),
     )
     return OfflinePlanner(context)
 

@@ -15,9 +15,10 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.catalogue import load_catalogue
 from plannum_assistant.errors import PlanInvalidError
 from plannum_assistant.intake import Intake, load_intake
+from plannum_assistant.markdown import to_markdown
 from plannum_assistant.models import validate_plan
 from plannum_assistant.planning import actions as planning_actions
-from plannum_assistant.report import PlanReport, to_markdown, validate_report
+from plannum_assistant.report import PlanReport, validate_report
 
 from .conftest import KNOWLEDGE, ROOT, run_cli
 
@@ -135,8 +136,8 @@ def test_invalid_plan_is_an_error_not_an_output(assistant: Assistant, monkeypatc
     """Simulate a planner bug (an action line for an initiative not in the plan)."""
     real = planning_actions.actions
 
-    def buggy(entry: Any, start: date, band: Any, language: Any) -> Any:
-        actions = real(entry, start, band, language)
+    def buggy(*args: Any) -> Any:
+        actions = real(*args)
         return actions.model_copy(update={"initiative": "wms"})
 
     monkeypatch.setattr(planning_actions, "actions", buggy)
@@ -167,7 +168,11 @@ def test_markdown_has_banner_tables_and_language(assistant: Assistant, french: P
     md = to_markdown(french, assistant.wording)
     assert "**BROUILLON — à réviser.**" in md
     assert "| Priorité | Initiative | Horizon | Pourquoi | Dans vos mots |" in md
-    assert "| Activité | Responsable | Budget ($ CA) | Début | Date cible |" in md
+    assert "| Activité | Responsable | Budget | Début | Date cible |" in md and "Montants en CAD." in md
+    for section in ("Profil de maturité numérique", "Risques et mesures d'atténuation", "Gestion du changement"):
+        assert f"## {section}" in md
+    assert "| Indicateur | Point de départ | Cible | Comment mesurer le point de départ |" in md
+    assert "## Financement possible" in md and "Réévaluation : refaire le diagnostic le 2027-11-26" in md
     english = to_markdown(assistant.plan(load_intake(EXAMPLES / "intake-en.yaml"), TODAY), assistant.wording)
     assert "**DRAFT — requires human review.**" in english and "**to be named**" in english
 

@@ -58,6 +58,7 @@ class Assistant:
         """What every plan engine's stages share (catalogue cues, configuration, wording)."""
         from .lexicon import load_measures, load_sectors
         from .planning import PlanContext
+        from .planning.types import PlanKnowledge
 
         return PlanContext(
             self.catalogue,
@@ -66,6 +67,7 @@ class Assistant:
             self.wording,
             sectors=load_sectors(self.settings.sectors_file),
             measures=load_measures(self.settings.measures_file),
+            knowledge=PlanKnowledge.load(self.settings.knowledge_dir),
             gate_max_age_months=self.settings.gate_max_age_months,
             retriever_query_chars=self.settings.max_query_chars,
         )

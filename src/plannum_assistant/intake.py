@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import IntakeError
 from .files import load_model
 from .models import Company, StrategicPlan
+from .roles import TeamMember
 from .vocabulary import Dimension, Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -51,19 +52,34 @@ class IntakeStrategicPlan(Strict):
 
 
 class Constraints(Strict):
-    budget_cad: float | None = Field(default=None, gt=0)
+    budget_cad: float | None = Field(default=None, gt=0, description="the envelope in Canadian dollars")
+    budget: float | None = Field(
+        default=None, gt=0, description="the envelope in the company's own currency (EUR for a French company)"
+    )
     horizon_months: int | None = Field(default=None, ge=6, le=60)
     follow_up_owner: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_envelope(self) -> Constraints:
+        if self.budget is not None and self.budget_cad is not None:
+            raise ValueError("give the envelope once: budget (in the company's currency) or budget_cad")
+        return self
 
 
 class Intake(Strict):
     language: Language
+    locale: str | None = Field(
+        default=None, pattern=r"^(fr|en)-[A-Z]{2}$", description="fr-CA, fr-FR, en-CA, en-GB...; else from the region"
+    )
     company: Company
     strategic_plan: IntakeStrategicPlan | None = None
     maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
     pain_points: list[PainText] = Field(default_factory=list, max_length=50)
     existing_systems: list[Text] = Field(default_factory=list, max_length=50)
     constraints: Constraints = Field(default_factory=Constraints)
+    team: list[TeamMember] = Field(
+        default_factory=list, max_length=50, description="people the owner named, with their role"
+    )
 
 
 def load_intake(path: Path) -> Intake:

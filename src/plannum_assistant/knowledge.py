@@ -114,11 +114,6 @@ class Cues(Strict):
     en: list[Text]
 
 
-class SeverityCues(Strict):
-    high: Cues
-    low: Cues
-
-
 class Priority(Strict):
     """How an initiative's value is weighed (impact over effort)."""
 
@@ -128,6 +123,28 @@ class Priority(Strict):
     unrated_gap: float = Field(ge=0, le=5)
     effort_weeks: float = Field(gt=0)
     answer_confidence: float = Field(ge=0)
+    urgency: float = Field(ge=0, description="impact added when it answers or reduces a security, safety... exposure")
+
+
+class QuickWinRule(Strict):
+    """A catalogue quick win is one for this company when it is this short and this cheap."""
+
+    max_weeks: int = Field(ge=1, le=52)
+    max_budget: BySize = Field(description="the band's one-time budget, high end, in CAD")
+
+
+class BudgetRules(Strict):
+    tolerance: float = Field(ge=0, le=0.5, description="the high end may pass the envelope by this share")
+    max_ratio: float = Field(ge=1, le=10, description="one-time ranges are narrowed to at most this max/min")
+
+
+class Content(Strict):
+    """The deliverable's sections beyond the initiatives."""
+
+    kpis_per_initiative: int = Field(ge=1, le=6)
+    risks_per_initiative: int = Field(ge=0, le=3)
+    maturity_gap_at_most: int = Field(ge=0, le=5, description="dimensions rated this or less are gaps")
+    reassessment_months: int = Field(ge=3, le=36)
 
 
 class HorizonBucket(Strict):
@@ -167,7 +184,18 @@ class PlannerConfig(Strict):
     horizons: list[HorizonBucket] = Field(min_length=1)
     default_horizon_months: int = Field(ge=6, le=36)
     text: TextRules
-    severity_cues: SeverityCues
+    quick_win: QuickWinRule
+    budget: BudgetRules
+    content: Content
+    absent_systems: dict[str, dict[Language, list[tuple[str, str]]]] = Field(
+        default_factory=dict,
+        description="entry id -> per language, (mention, replacement) in activity names when it is neither "
+        "in place nor planned",
+    )
+    regional_terms: dict[str, dict[Language, list[tuple[str, str]]]] = Field(
+        default_factory=dict,
+        description="country -> per language, (catalogue phrase, the country's own) replacements",
+    )
     function_cues: dict[BusinessFunction, Cues]
 
     @model_validator(mode="after")

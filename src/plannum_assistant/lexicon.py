@@ -74,6 +74,11 @@ def prefix_pattern(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(_regex(word) for word in words))
 
 
+def load_lexicon(path: Path, vocabulary: type[K]) -> Lexicon[K]:
+    """A lexicon file whose terms are keys of ``vocabulary``."""
+    return load_model(path, Lexicon[vocabulary], KnowledgeError)  # type: ignore[valid-type]
+
+
 def load_sectors(path: Path) -> Lexicon[Sector]:
     lexicon = load_model(path, Lexicon[Sector], KnowledgeError)
     missing = [s.value for s in Sector if s is not Sector.ANY and s not in lexicon.terms]

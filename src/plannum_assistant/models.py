@@ -28,7 +28,7 @@ from pydantic import (
 
 from .catalogue import ENTRY_ID_PATTERN, Catalogue
 from .smart import SmartAssessment, assess_smart
-from .vocabulary import BusinessFunction, Dimension, Language
+from .vocabulary import BusinessFunction, Consequence, Dimension, Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 CatalogueId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
@@ -140,6 +140,9 @@ class PainPoint(Model):
     text: Text
     function: BusinessFunction
     severity: Severity = Severity.MEDIUM
+    consequences: list[Consequence] = Field(
+        default_factory=list, description="what the statement says happens; the severity follows from it"
+    )
 
 
 class MaturityAssessment(Model):
@@ -183,6 +186,17 @@ class Activity(Model):
         return self
 
 
+class Kpi(Model):
+    """How an initiative's effect is measured: from the objective it serves when that objective states a
+    baseline or a target, else from the catalogue, with how to measure the baseline before starting."""
+
+    name: Text
+    baseline: Text | None = Field(default=None, description="the value today, when the owner stated it")
+    target: Text | None = Field(default=None, description="the value to reach, when the objective states it")
+    how_to_measure: Text | None = Field(default=None, description="how to measure the baseline before starting")
+    objective: str | None = Field(default=None, description="the objective the KPI comes from")
+
+
 class PlannedInitiative(Model):
     """One initiative of the plan numérique, always a catalogue entry."""
 
@@ -198,6 +212,10 @@ class PlannedInitiative(Model):
     start: date
     rationale: Text
     evidence: list[Text] = Field(default_factory=list, description="the owner's own words")
+    priority_reason: Text | None = Field(default=None, description="the factors that set its priority")
+    quick_win: bool = Field(default=False, description="cheap, short and answering a pain: done first")
+    due: date | None = Field(default=None, description="the earliest deadline of the objectives it serves")
+    kpis: list[Kpi] = Field(default_factory=list)
 
 
 class InitiativeActions(Model):

@@ -16,7 +16,6 @@ one is built or loaded: build it with :func:`validate_report`, read it with
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from .catalogue import Catalogue
 from .errors import PlanFileError
 from .files import first_error
-from .knowledge import Wording
 from .models import (
     Company,
     FollowUp,
@@ -37,12 +35,9 @@ from .models import (
     StrategicPlan,
     validate_plan,
 )
-from .text import quote
 from .vocabulary import Language
 
 MAX_PLAN_FILE_BYTES = 5_000_000  # a plan is tens of kilobytes; refuse to read a runaway file
-
-_T = Callable[..., str]  # the translate function of to_markdown: key, **params -> text
 
 
 class _Out(BaseModel):
@@ -92,11 +87,85 @@ class InPlace(_Out):
 
 
 class BudgetSummary(_Out):
-    total_min: float
-    total_max: float
+    """The plan's costs in the company's currency: one-time (the action plan), yearly, internal days."""
+
+    total_min: float = Field(description="one-time cost, low end, in `currency`")
+    total_max: float = Field(description="one-time cost, high end, in `currency`")
     envelope: float | None
     status: Literal["within", "may_exceed", "exceeds", "none"]
     note: str
+    currency: str = Field(default="CAD", description="CAD, EUR...: the company's country decides")
+    conversion: str | None = Field(default=None, description="the dated rate used when not CAD")
+    rate: float = Field(default=1.0, gt=0, description="CAD per unit of `currency` (activities stay in CAD)")
+    yearly_min: float = Field(default=0, description="recurring cost per year (subscriptions, licences, support)")
+    yearly_max: float = 0
+    internal_days_min: float = Field(default=0, description="days the company's own people spend")
+    internal_days_max: float = 0
+    range_ratio: float | None = Field(default=None, description="total_max / total_min (narrowed by size)")
+    alternatives: list[str] = Field(
+        default_factory=list, description="lower-cost ways to start, when the envelope is short"
+    )
+
+
+class DeadlineConflict(_Out):
+    """An initiative that cannot finish by the deadline of an objective it serves."""
+
+    catalogue_id: str
+    objective: str
+    due: date
+    planned_end: date
+    note: str
+
+
+class QuickWin(_Out):
+    catalogue_id: str
+    title: str
+    reason: str
+
+
+class RiskItem(_Out):
+    """A risk of the plan and how to keep it small: from an initiative, or from what the intake says."""
+
+    catalogue_id: str | None = Field(default=None, description="the initiative it belongs to, None for the plan")
+    source: Literal["catalogue", "intake"]
+    risk: str
+    mitigation: str
+
+
+class ChangeActivity(_Out):
+    name: str
+    responsible: str
+    start: date
+
+
+class FinancingOffer(_Out):
+    """A program the company may apply to, open on the plan's date (always check before applying)."""
+
+    id: str
+    name: str
+    jurisdiction: str
+    eligible: str
+    pays: str
+    valid_to: date | None
+    source: str
+    note: str
+
+
+class DimensionScore(_Out):
+    dimension: str
+    label: str
+    score: int | None
+    gap: int | None
+    dmat: str
+
+
+class MaturityProfile(_Out):
+    """The self-assessed maturity: each dimension, its gap to 5, the EU DMAT view, the weakest ones."""
+
+    dimensions: list[DimensionScore]
+    dmat: dict[str, float] = Field(description="EU DMAT dimension -> percentage, rated dimensions only")
+    gaps: list[str] = Field(description="dimensions rated 2 or less: the gaps the plan should close")
+    unrated: list[str]
 
 
 class PlanReport(_Out):
@@ -125,6 +194,14 @@ class PlanReport(_Out):
     action_plan: list[InitiativeActions] = Field(default_factory=list)
     budget: BudgetSummary | None = None
     plan_size_rationale: str | None = None
+    locale: str | None = Field(default=None, description="fr-CA, fr-FR, en-CA, en-GB...: from the intake or region")
+    deadline_conflicts: list[DeadlineConflict] = Field(default_factory=list)
+    quick_wins: list[QuickWin] = Field(default_factory=list)
+    risks: list[RiskItem] = Field(default_factory=list)
+    change_management: list[ChangeActivity] = Field(default_factory=list)
+    financing: list[FinancingOffer] = Field(default_factory=list)
+    maturity: MaturityProfile | None = None
+    reassessment_date: date | None = Field(default=None, description="when to run the diagnostic again")
     follow_up: FollowUp
     review: Review = Field(default_factory=Review)
 
@@ -154,6 +231,14 @@ class PlanReport(_Out):
         for n, owned in enumerate(self.use_what_you_own):
             if owned.system not in running:
                 raise ValueError(f"use_what_you_own.{n}.system: {owned.system} is not in place")
+        planned = {i.catalogue_id for i in self.initiatives}
+        parts = [("quick_wins", [q.catalogue_id for q in self.quick_wins])]
+        parts += [("deadline_conflicts", [c.catalogue_id for c in self.deadline_conflicts])]
+        parts += [("risks", [r.catalogue_id for r in self.risks if r.catalogue_id])]
+        for field, ids in parts:
+            for n, entry_id in enumerate(ids):
+                if entry_id not in planned:
+                    raise ValueError(f"{field}.{n}: {entry_id} is not an initiative of this plan")
         objectives = {o.id for o in self.strategic_plan.objectives} if self.strategic_plan else set()
         served = {oid for i in self.initiatives for oid in i.supports}
         for n, gap in enumerate(self.objectives_without_initiative):
@@ -209,123 +294,3 @@ def load_report(path: Path, catalogue: Catalogue) -> PlanReport:
         return validate_report(data, catalogue)
     except ValidationError as exc:
         raise PlanFileError(f"{path}: {first_error(exc)}") from None
-
-
-def to_markdown(report: PlanReport, wording: Wording) -> str:
-    """A readable plan in the intake's language, with the DRAFT banner on top."""
-    lang = report.language
-
-    def t(key: str, **params: object) -> str:
-        return wording.text(key, lang, **params)
-
-    out = [
-        f"# {t('md.title', company=report.company.name)}",
-        "",
-        f"> {t('md.banner')}",
-        "",
-        t("md.generated", today=report.today.isoformat()),
-        "",
-        f"## {t('md.gate')}",
-        "",
-    ]
-    out.append(t("md.gate_ready") if report.gate.ready else t("md.gate_blocked"))
-    out += [f"- {line}" for line in report.gate.missing]
-    if report.gate.warnings:
-        out += ["", f"**{t('md.warnings')}**", ""] + [f"- {line}" for line in report.gate.warnings]
-    if report.next_steps:
-        out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
-    if report.preliminary_observations:
-        out += ["", f"## {t('md.observations')}", ""] + [f"- {o}" for o in report.preliminary_observations]
-    if report.gate.ready:
-        out += _pain_table(report, t) + _initiatives(report, t) + _action_plan(report, t)
-    owner = report.follow_up.owner
-    out += ["", f"## {t('md.follow_up')}", ""]
-    out.append(
-        t("md.owner", owner=owner, cadence=report.follow_up.cadence)
-        if owner
-        else t("md.no_owner", cadence=report.follow_up.cadence)
-    )
-    out += ["", t("md.review", status=t(f"md.status.{report.review.status.value}")), ""]
-    return "\n".join(out)
-
-
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _pain_table(report: PlanReport, t: _T) -> list[str]:
-    rows = [
-        "",
-        f"## {t('md.pain_points')}",
-        "",
-        f"| # | {t('md.pain_points')} | {t('md.function')} | {t('md.severity')} |",
-        "|---|---|---|---|",
-    ]
-    for p in report.pain_points:
-        rows.append(
-            f"| {p.id} | {_cell(p.text)} | {t(f'function.{p.function.value}')} | {t(f'severity.{int(p.severity)}')} |"
-        )
-    if report.unanswered:
-        rows += ["", f"**{t('md.unanswered')}**", ""] + [f"- {u}" for u in report.unanswered]
-    return rows
-
-
-def _initiatives(report: PlanReport, t: _T) -> list[str]:
-    rows = [
-        "",
-        f"## {t('md.initiatives')}",
-        "",
-        f"| {t('md.priority')} | {t('md.initiative')} | {t('md.horizon')} | {t('md.why')} | {t('md.evidence')} |",
-        "|---|---|---|---|---|",
-    ]
-    for i in report.initiatives:
-        evidence = t("md.evidence_separator").join(quote(e, report.language) for e in i.evidence)
-        rows.append(
-            f"| {i.priority} | **{_cell(i.title)}** (`{i.catalogue_id}`) | {t(f'horizon.{i.horizon}')} | "
-            f"{_cell(i.rationale)} | {_cell(evidence)} |"
-        )
-    if report.plan_size_rationale:
-        rows += ["", f"**{t('md.size')}** — {report.plan_size_rationale}"]
-    for key, items in (("md.unaligned", report.unaligned), ("md.deferred", report.deferred)):
-        if items:
-            rows += ["", f"### {t(key)}", ""] + [f"- **{s.title}** (`{s.catalogue_id}`): {s.reason}" for s in items]
-    if report.in_place:
-        rows += ["", f"### {t('md.in_place')}", ""] + [f"- `{p.catalogue_id}`: {p.evidence}" for p in report.in_place]
-    if report.use_what_you_own:
-        rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
-    if report.objectives_without_initiative:
-        gaps = [
-            f"- {g.id} {quote(_cell(g.text), report.language)}"
-            + (f" — {t('md.gap_candidates')} {', '.join(f'`{c}`' for c in g.candidates)}" if g.candidates else "")
-            for g in report.objectives_without_initiative
-        ]
-        rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
-    return rows
-
-
-def _action_plan(report: PlanReport, t: _T) -> list[str]:
-    titles = {i.catalogue_id: i.title for i in report.initiatives}
-    rows = ["", f"## {t('md.action_plan')}", ""]
-    for actions in report.action_plan:
-        rows += [
-            f"### {titles[actions.initiative]}",
-            "",
-            f"| {t('md.activity')} | {t('md.responsible')} | {t('md.budget')} | {t('md.start')} | {t('md.target')} |",
-            "|---|---|---|---|---|",
-        ]
-        for a in actions.activities:
-            budget = f"{money(a.budget_cad.min, report.language)}–{money(a.budget_cad.max, report.language)}"
-            rows.append(
-                f"| {_cell(a.name)} | {_cell(a.responsible)} | {budget} | "
-                f"{a.start.isoformat()} | {a.target_date.isoformat()} |"
-            )
-        rows.append("")
-    if report.budget:
-        rows += [f"**{t('md.budget_total')}** — {report.budget.note}"]
-    return rows
-
-
-def money(value: float, language: Language) -> str:
-    """12 500 in French (non-breaking space), 12,500 in English."""
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u00a0") if language is Language.FR else text

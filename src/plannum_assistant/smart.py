@@ -62,6 +62,8 @@ class SmartRules(_Strict):
     mid_words: _Words
     code_words: _Words
     ordinal_values: dict[str, int]
+    range_from: _Words
+    range_to: _Words
 
 
 def load_smart_rules(path: Path) -> SmartRules:
@@ -129,6 +131,11 @@ class _Patterns:
         )
         self.mid = re.compile(rf"\b(?:{_alternatives(rules.mid_words.all)})-?\s*{_YEAR}")
         self.code = re.compile(rf"\b(?:{_alternatives(rules.code_words.all)})\s*[a-z]?\d[\d:.\-]*")
+        quantity_text = r"(\d+(?:[.,]\d+)?\s*(?:%|\$|€|£|k\$|k€|[a-z]+)?)"
+        self.range = re.compile(
+            rf"\b(?:{_alternatives(rules.range_from.all)})\s+{quantity_text}\s+(?:{_alternatives(rules.range_to.all)})\s+"
+            + quantity_text
+        )
         self.exact_dates = (self.iso, self.quarter, self.ordinal_quarter, self.month_year, self.half, self.mid)
         periods = _alternatives(list(rules.period_units))
         self.period_months = {fold(k): v for k, v in rules.period_units.items()}
@@ -285,3 +292,25 @@ def _add_months(start: date, months: int) -> date:
     total = start.month - 1 + months
     year, month = start.year + total // 12, total % 12 + 1
     return _safe_date(year, month, start.day)
+
+
+def baseline_and_target(text: str, rules: SmartRules | None = None) -> tuple[str, str] | None:
+    """The baseline and the target an objective states ("de 58 % à 70 %" -> ("58 %", "70 %"))."""
+    patterns = _patterns(rules or bundled_rules())
+    folded = patterns.code.sub(" ", fold(text))
+    for match in patterns.range.finditer(folded):
+        start, end = match[1].strip(), match[2].strip()
+        if re.match(r"\d", start) and re.match(r"\d", end) and not patterns.year.fullmatch(start.split()[0]):
+            unit = re.sub(r"^[\d.,\s]+", "", end)
+            return (f"{start} {unit}" if unit and start.replace(",", "").replace(".", "").isdigit() else start), end
+    return None
+
+
+def stated_target(text: str, rules: SmartRules | None = None) -> str | None:
+    """The first quantity an objective states, dates aside ("Livrer 95 % des commandes..." -> "95 %")."""
+    patterns = _patterns(rules or bundled_rules())
+    folded = patterns.code.sub(" ", fold(text))
+    for start, end in sorted(_date_spans(folded, patterns), reverse=True):
+        folded = folded[:start] + " " * (end - start) + folded[end:]
+    match = re.search(r"(?:[$€£]\s*)?\d+(?:[.,]\d+)?(?:\s*(?:%|\$|€|£|k\$|m\$|k€|m€|[a-z]+))?", folded)
+    return match[0].strip() if match else None

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def chat(args: argparse.Namespace) -> int:
     from ..conversation import Conversation
-    from ..report import to_markdown
+    from ..markdown import to_markdown
     from ..vocabulary import Language
 
     assistant = build_assistant()

@@ -44,7 +44,7 @@ def validate(args: argparse.Namespace) -> int:
 
 def plan(args: argparse.Namespace) -> int:
     from ..intake import load_intake
-    from ..report import to_markdown
+    from ..markdown import to_markdown
 
     intake = load_intake(args.intake)
     assistant = build_assistant()

@@ -1,27 +1,70 @@
-"""Stage 7: the action plan (activities from the catalogue's templates) and the budget check."""
+"""Stage 7: the action plan (activities from the catalogue's templates, fitted to the company) and
+the budget: one-time, yearly and internal days, in the company's currency, against its envelope.
+
+Fitted to the company: the responsible of each activity is the title a company of its size has, or
+the person the owner named for that role (``knowledge/roles.yaml``); an activity never connects a
+tool to a system the company neither runs nor plans (``absent_systems`` in planner.yaml).
+
+Budgets: the catalogue gives one range per size band (often 4-6x wide, since the band runs from 10
+to 49 employees). The range is narrowed to at most ``budget.max_ratio`` (3x) around the point
+where the company sits in its band, on a log scale: a 12-person firm near the band's low end, a
+45-person one near its high end. Amounts stay in CAD in the activities (``budget_cad``); the
+summary is in the company's currency at the dated rate of ``knowledge/currency.yaml``.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
-from ..catalogue import CatalogueEntry
+from ..catalogue import CatalogueEntry, Range
+from ..intake import Intake
 from ..models import Activity, Budget, InitiativeActions
-from ..report import BudgetSummary, money
+from ..regions import Place
+from ..report import BudgetSummary
 from ..vocabulary import Language, SizeBand
 from .schedule import WEEK
-from .types import PlanContext
+from .types import Candidate, PlanContext
+
+# Employees at the low and high end of each band (the medium band's top is the EU SME limit).
+_BAND_BOUNDS = {SizeBand.MICRO: (1, 9), SizeBand.SMALL: (10, 49), SizeBand.MEDIUM: (50, 249)}
 
 
-def actions(entry: CatalogueEntry, start: date, band: SizeBand, language: Language) -> InitiativeActions:
-    """One activity per template, back to back from ``start``, the band's budget shared out."""
-    budget = entry.budget_cad.for_band(band)
+def narrowed(full: Range, band: SizeBand, employees: int, max_ratio: float) -> Range:
+    """The band's range narrowed to at most ``max_ratio`` (max / min) around the company's place in it."""
+    if full.min <= 0 or full.max / full.min <= max_ratio:
+        return full
+    low, high = _BAND_BOUNDS[band]
+    position = min(1.0, max(0.0, math.log(max(employees, low) / low) / math.log(high / low)))
+    centre = full.min * (full.max / full.min) ** position
+    half = math.sqrt(max_ratio)
+    start, end = max(full.min, centre / half), min(full.max, centre * half)
+    if start == full.min:
+        end = min(full.max, full.min * max_ratio)
+    elif end == full.max:
+        start = max(full.min, full.max / max_ratio)
+    return Range(min=start, max=end)
+
+
+def actions(
+    ctx: PlanContext,
+    entry: CatalogueEntry,
+    start: date,
+    band: SizeBand,
+    intake: Intake,
+    systems: set[str],
+    language: Language,
+) -> InitiativeActions:
+    """One activity per template, back to back from ``start``, the narrowed budget shared out."""
+    budget = narrowed(entry.budget_cad.for_band(band), band, intake.company.employees, ctx.config.budget.max_ratio)
+    country = ctx.knowledge.regions.place(intake.company.region).country
     activities = []
     for template in entry.activities:
         end = start + WEEK * template.duration_weeks
         activities.append(
             Activity(
-                name=template.name.get(language),
-                responsible=template.responsible.get(language),
+                name=ctx.regional(_fitted_name(ctx, template.name.get(language), systems, language), country, language),
+                responsible=ctx.knowledge.roles.responsible(template.responsible, band, language, intake.team),
                 budget_cad=Budget(
                     min=_round_hundred(budget.min * template.budget_share),
                     max=_round_hundred(budget.max * template.budget_share),
@@ -34,26 +77,102 @@ def actions(entry: CatalogueEntry, start: date, band: SizeBand, language: Langua
     return InitiativeActions(initiative=entry.id, activities=activities)
 
 
+def _fitted_name(ctx: PlanContext, name: str, systems: set[str], language: Language) -> str:
+    """Reword a mention of a system the company neither runs nor plans ("connect it to the ERP")."""
+    for system, wordings in ctx.config.absent_systems.items():
+        if system in systems:
+            continue
+        for mention, replacement in wordings.get(language, []):
+            name = name.replace(mention, replacement)
+    return name
+
+
 def budget(
-    ctx: PlanContext, action_plan: list[InitiativeActions], envelope: float | None, language: Language
+    ctx: PlanContext,
+    action_plan: list[InitiativeActions],
+    kept: list[Candidate],
+    intake: Intake,
+    place: Place,
+    band: SizeBand,
+    language: Language,
 ) -> BudgetSummary:
-    """Totals against the company's envelope: within, may exceed (the high end does), exceeds (the low end does)."""
-    low = sum(a.budget_cad.min for actions in action_plan for a in actions.activities)
-    high = sum(a.budget_cad.max for actions in action_plan for a in actions.activities)
+    """Totals in the company's currency against its envelope (one-time plus the first year's recurring
+    costs): within (the high end passes it by at most the tolerance), exceeds (even the low end does),
+    may exceed (in between). When it does not fit, the catalogue's lower-cost ways to start."""
+    currencies = ctx.knowledge.currencies
+    currency = ctx.knowledge.regions.currency(place)
+    rate = currencies.rate(currency)
+    low = sum(a.budget_cad.min for actions in action_plan for a in actions.activities) / rate
+    high = sum(a.budget_cad.max for actions in action_plan for a in actions.activities) / rate
+    yearly = [c.entry.recurring_cad.for_band(band) for c in kept]
+    days = [c.entry.internal_days.for_band(band) for c in kept]
+    yearly_low, yearly_high = sum(r.min for r in yearly) / rate, sum(r.max for r in yearly) / rate
+    constraints = intake.constraints
+    envelope = constraints.budget if constraints.budget is not None else None
+    if envelope is None and constraints.budget_cad is not None:
+        envelope = constraints.budget_cad / rate
     if envelope is None:
         status = "none"
+    elif low + yearly_low > envelope:
+        status = "exceeds"
+    elif high + yearly_high > envelope * (1 + ctx.config.budget.tolerance):
+        status = "may_exceed"
     else:
-        status = "exceeds" if low > envelope else "may_exceed" if high > envelope else "within"
-    amounts = {"low": money(low, language), "high": money(high, language)}
-    if envelope is not None:
-        amounts["budget"] = money(envelope, language)
+        status = "within"
+    amounts = {
+        "low": money(ctx, low, currency, language),
+        "high": money(ctx, high, currency, language),
+        "yearly_low": money(ctx, yearly_low, currency, language),
+        "yearly_high": money(ctx, yearly_high, currency, language),
+        "days_low": f"{sum(d.min for d in days):.0f}",
+        "days_high": f"{sum(d.max for d in days):.0f}",
+        "budget": money(ctx, envelope, currency, language) if envelope is not None else "",
+    }
+    conversion = None
+    if currency != currencies.base:
+        conversion = ctx.t(
+            "budget.conversion",
+            language,
+            currency=currency,
+            rate=f"{rate:.4f}",
+            as_of=currencies.as_of.isoformat(),
+            source=currencies.source,
+        )
+    alternatives = []
+    if status in ("exceeds", "may_exceed"):
+        alternatives = [
+            ctx.t(
+                "budget.alternative",
+                language,
+                name=c.entry.name.get(language),
+                text=ctx.regional(c.entry.lower_cost_alternative.get(language), place.country, language),
+            )
+            for c in kept
+        ]
     return BudgetSummary(
-        total_min=low,
-        total_max=high,
-        envelope=envelope,
+        total_min=round(low),
+        total_max=round(high),
+        envelope=round(envelope, 2) if envelope is not None else None,
         status=status,
         note=ctx.t(f"budget.{status}", language, **amounts),
+        currency=currency,
+        conversion=conversion,
+        yearly_min=round(yearly_low),
+        yearly_max=round(yearly_high),
+        internal_days_min=sum(d.min for d in days),
+        internal_days_max=sum(d.max for d in days),
+        range_ratio=round(high / low, 2) if low else None,
+        rate=rate,
+        alternatives=alternatives,
     )
+
+
+def money(ctx: PlanContext, value: float, currency: str, language: Language) -> str:
+    """12 500 $ / 12 500 € in French (non-breaking space), CA$12,500 / €12,500 in English."""
+    digits = f"{value:,.0f}"
+    if language is Language.FR:
+        digits = digits.replace(",", "\u00a0")
+    return ctx.t(f"money.{currency}", language, amount=digits)
 
 
 def _round_hundred(value: float) -> float:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import reduce
 
 from ..gate import GateResult
-from ..models import Horizon, Objective, PlannedInitiative, StrategicPlan
-from ..report import ObjectiveGap, UseWhatYouOwn
+from ..models import Horizon, Kpi, Objective, PlannedInitiative, Severity, StrategicPlan
+from ..report import DeadlineConflict, ObjectiveGap, UseWhatYouOwn
 from ..vocabulary import Language
+from .schedule import end_of
 from .types import Candidate, Pain, PlanContext, quote, shorten
 
 
@@ -20,8 +22,11 @@ def initiative(
     pains: list[Pain],
     strategy: StrategicPlan,
     language: Language,
+    *,
+    kpis: list[Kpi] | None = None,
 ) -> PlannedInitiative:
-    """The plan's line for one candidate: what it answers, what it serves, the phrase that matched."""
+    """The plan's line for one candidate: what it answers, what it serves, the phrase that matched,
+    and why it comes at this rank."""
     objective_text = {o.id: o.text for o in strategy.objectives}
     parts = []
     if candidate.prerequisite_of:
@@ -49,6 +54,54 @@ def initiative(
         start=start,
         rationale=" ".join(parts),
         evidence=[texts[p] for p in candidate.pains],
+        priority_reason=priority_reason(ctx, candidate, pains, language),
+        quick_win=candidate.quick_win,
+        due=candidate.due,
+        kpis=kpis or [],
+    )
+
+
+def priority_reason(ctx: PlanContext, candidate: Candidate, pains: list[Pain], language: Language) -> str:
+    """One line naming the factors of its rank: prerequisite, quick win, exposure, deadline, severity."""
+    severity = {pain.point.id: pain.point.severity for pain in pains}
+    parts = []
+    if candidate.prerequisite_of:
+        parts.append(ctx.t("reason.prerequisite", language, dependent=candidate.prerequisite_of))
+    if candidate.quick_win:
+        parts.append(ctx.t("reason.quick_win", language))
+    if candidate.urgent:
+        exposures = ", ".join(ctx.t(f"exposure.{e}", language) for e in candidate.urgent)
+        parts.append(ctx.t("reason.urgent", language, exposures=exposures))
+    if candidate.due and candidate.due_objective:
+        parts.append(ctx.t("reason.due", language, objective=candidate.due_objective, due=candidate.due.isoformat()))
+    high = [p for p in candidate.pains if severity.get(p) is Severity.HIGH]
+    if high:
+        parts.append(ctx.t("reason.high", language, pains=", ".join(high)))
+    if candidate.supports:
+        parts.append(ctx.t("reason.serves", language, objectives=", ".join(candidate.supports)))
+    if not parts:
+        parts.append(ctx.t("reason.value", language))
+    return reduce(lambda left, right: ctx.t("reason.join", language, left=left, right=right), parts)
+
+
+def conflict(ctx: PlanContext, candidate: Candidate, start: date, language: Language) -> DeadlineConflict | None:
+    """When it cannot finish by the deadline of the objective it serves: what to decide."""
+    end = end_of(candidate, start)
+    if candidate.due is None or candidate.due_objective is None or end <= candidate.due:
+        return None
+    return DeadlineConflict(
+        catalogue_id=candidate.entry.id,
+        objective=candidate.due_objective,
+        due=candidate.due,
+        planned_end=end,
+        note=ctx.t(
+            "conflict.note",
+            language,
+            initiative=candidate.entry.name.get(language),
+            objective=candidate.due_objective,
+            due=candidate.due.isoformat(),
+            end=end.isoformat(),
+        ),
     )
 
 

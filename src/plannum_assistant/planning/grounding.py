@@ -8,10 +8,11 @@ ranking. A hit answers a pain point only with enough evidence (thresholds in
 
 from __future__ import annotations
 
-from ..models import PainPoint, Severity
+from ..models import PainPoint
 from ..retrieval import Hit
 from ..smart import fold
-from ..vocabulary import BusinessFunction, Flow
+from ..vocabulary import BusinessFunction, Flow, Language
+from .severity import consequences, severity
 from .types import Candidate, Pain, PlanContext
 
 
@@ -54,7 +55,8 @@ def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list
             id=f"P{number}",
             text=text,
             function=ctx.catalogue[chosen[0].id].function if chosen else cue_function(ctx, text),
-            severity=severity(ctx, text),
+            severity=severity(found := consequences(ctx.knowledge.severity, text)),
+            consequences=found,
         )
         pains.append(Pain(point, hits, chosen))
     return pains
@@ -96,15 +98,6 @@ def clear(ctx: PlanContext, hit: Hit) -> bool:
     return hit.score >= rules.min_score and evidence
 
 
-def severity(ctx: PlanContext, text: str) -> Severity:
-    folded = fold(text)
-    if ctx.high.search(folded):
-        return Severity.HIGH
-    if ctx.low.search(folded):
-        return Severity.LOW
-    return Severity.MEDIUM
-
-
 def cue_function(ctx: PlanContext, text: str) -> BusinessFunction:
     functions = ctx.functions_named(text)
     return functions[0] if functions else BusinessFunction.MANAGEMENT
@@ -132,12 +125,16 @@ def in_place(ctx: PlanContext, systems: list[str]) -> dict[str, str]:
     return found
 
 
-def select(ctx: PlanContext, pains: list[Pain]) -> dict[str, Candidate]:
-    """Every clear answer, once: an initiative answering several pain points addresses them all."""
+def select(ctx: PlanContext, pains: list[Pain], language: Language | None = None) -> dict[str, Candidate]:
+    """Every clear answer, once: an initiative answering several pain points addresses them all.
+
+    The catalogue phrase that matched is quoted only in the plan's language (a French plan never
+    quotes an English symptom)."""
     candidates: dict[str, Candidate] = {}
     for pain in pains:
         for position, hit in enumerate(pain.answer):
-            candidate = candidates.setdefault(hit.id, Candidate(ctx.catalogue[hit.id], matched=hit.matched))
+            matched = hit.matched if language is None or hit.matched_language is language else None
+            candidate = candidates.setdefault(hit.id, Candidate(ctx.catalogue[hit.id], matched=matched))
             candidate.pains.append(pain.point.id)
             candidate.best_for += position == 0
             candidate.confidence[pain.point.id] = hit.classifier_score or 0.0

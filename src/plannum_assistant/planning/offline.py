@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ..gate import check_prerequisites
+from ..gate import check_prerequisites, objective_deadlines
 from ..intake import Intake
 from ..models import FollowUp, StrategicPlan
+from ..regions import Place
 from ..report import GateOutput, InPlace
 from ..retrieval import Hit
 from ..vocabulary import SizeBand
-from . import actions, alignment, explain, grounding, schedule
+from . import actions, alignment, content, explain, grounding, schedule
 from .types import Pain, PlanContext
 
 
@@ -59,6 +60,8 @@ class OfflinePlanner:
         objectives = [o.text for o in strategy.objectives] if strategy else []
         in_place, excluded, results = self._retrieve(intake, objectives)
         pains = grounding.pain_points(ctx, intake.pain_points, results)
+        place = ctx.knowledge.regions.place(intake.company.region)
+        locale = intake.locale or ctx.knowledge.regions.locale(place, language)
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language, ctx.wording)
         if not owner:
@@ -73,6 +76,8 @@ class OfflinePlanner:
             "pain_points": [pain.point for pain in pains],
             "in_place": [InPlace(catalogue_id=i, evidence=e) for i, e in in_place.items()],
             "follow_up": FollowUp(owner=owner, cadence=ctx.t("cadence.monthly", language)),
+            "locale": locale,
+            "maturity": content.maturity(ctx, intake.maturity, language),
         }
         if not gate.ready:
             return {
@@ -85,7 +90,8 @@ class OfflinePlanner:
             }
         assert strategy is not None  # the gate is ready only with a strategic plan
         ranks = [{hit.id: rank for rank, hit in enumerate(results[text], 1)} for text in objectives]
-        return {**base, **self._draft(intake, today, strategy, in_place, excluded, pains, ranks, warnings)}
+        drafted = self._draft(intake, today, strategy, in_place, excluded, pains, ranks, warnings, place)
+        return {**base, **drafted}
 
     def _draft(
         self,
@@ -97,25 +103,43 @@ class OfflinePlanner:
         pains: list[Pain],
         ranks: list[dict[str, int]],
         warnings: list[str],
+        place: Place,
     ) -> dict[str, Any]:
         ctx = self.ctx
         language = intake.language
         band = SizeBand.for_employees(intake.company.employees)
-        candidates = grounding.select(ctx, pains)
+        candidates = grounding.select(ctx, pains, language)
         owned = grounding.integrate(ctx, candidates, pains, in_place, excluded)
         grounding.add_prerequisites(ctx, candidates, in_place)
         alignment.link(ctx, candidates, strategy, pains, ranks)
         aligned, unaligned = alignment.split_aligned(ctx, candidates, language, pains)
-        ordered = schedule.prioritise(ctx, aligned, intake, pains, band)
+        deadlines = objective_deadlines(strategy)
+        ordered = schedule.prioritise(ctx, aligned, intake, pains, band, deadlines=deadlines, today=today)
         kept, deferred = schedule.schedule(ctx, ordered, intake, today, band, language)
+        chosen = [c for c, _, _ in kept]
         initiatives = [
-            explain.initiative(ctx, c, rank, start, horizon, pains, strategy, language)
+            explain.initiative(
+                ctx,
+                c,
+                rank,
+                start,
+                horizon,
+                pains,
+                strategy,
+                language,
+                kpis=content.kpis(ctx, c, strategy, place, language),
+            )
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
-        action_plan = [actions.actions(c.entry, start, band, language) for c, start, _ in kept]
-        budget = actions.budget(ctx, action_plan, intake.constraints.budget_cad, language)
+        systems = set(in_place) | {c.entry.id for c in chosen}
+        systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
+        action_plan = [actions.actions(ctx, c.entry, start, band, intake, systems, language) for c, start, _ in kept]
+        budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language)
         if budget.status in ("may_exceed", "exceeds"):
             warnings.append(budget.note)
+        conflicts = [explain.conflict(ctx, c, start, language) for c, start, _ in kept if c.due]
+        late = [conflict for conflict in conflicts if conflict is not None]
+        warnings += [conflict.note for conflict in late]
         answered = {pid for c, _, _ in kept for pid in c.pains}
         served = {oid for i in initiatives for oid in i.supports}
         return {
@@ -135,6 +159,14 @@ class OfflinePlanner:
                 for covered, (system, pids) in owned.items()
             ],
             "budget": budget,
+            "deadline_conflicts": late,
+            "quick_wins": content.quick_wins(ctx, chosen, language),
+            "risks": content.risks(ctx, intake, chosen, pains, place, language),
+            "change_management": content.change_management(
+                ctx, [(c, start) for c, start, _ in kept], today, band, intake, language
+            ),
+            "financing": content.financing(ctx, place, intake.company.employees, today, language),
+            "reassessment_date": content.reassessment_date(ctx, today),
             "plan_size_rationale": ctx.t(
                 "size.rationale",
                 language,
@@ -142,7 +174,7 @@ class OfflinePlanner:
                 answered=len(answered),
                 total=len(pains),
                 employees=intake.company.employees,
-                concurrency=ctx.config.concurrency.for_band(band),
+                projects=ctx.count("project", ctx.config.concurrency.for_band(band), language),
                 cap=ctx.config.plan_size.for_band(band),
             ),
         }

@@ -1,20 +1,28 @@
 """Stage 6: priorities, the plan's size, start dates and horizons.
 
 Value is impact (pains answered, weighted by severity; objectives served;
-maturity gaps) over effort (budget and weeks, relative to a typical entry);
-prerequisites always come before what depends on them. The plan keeps the
-most valuable initiatives under the size band's cap, a few at a time.
+maturity gaps; urgency when a security, safety, compliance, privacy or
+food-safety exposure is at stake) over effort (budget and weeks, relative to a
+typical entry). The plan keeps the most valuable initiatives under the size
+band's cap; then it sequences them: prerequisites and "usually after" first,
+quick wins next, then the earliest objective deadline, then value. Each
+initiative finishes by the deadline of the objectives it serves when capacity
+allows; when not, the conflict is reported.
 """
 
 from __future__ import annotations
 
+import calendar
 import statistics
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from ..intake import Intake
 from ..models import Horizon, MaturityAssessment
 from ..report import SetAside
 from ..vocabulary import Language, SizeBand
+from .severity import exposures as exposures_of
 from .types import Candidate, Pain, PlanContext
 
 WEEK = timedelta(weeks=1)
@@ -22,14 +30,40 @@ _DAYS_PER_MONTH = 30.44
 
 
 def prioritise(
-    ctx: PlanContext, candidates: list[Candidate], intake: Intake, pains: list[Pain], band: SizeBand
+    ctx: PlanContext,
+    candidates: list[Candidate],
+    intake: Intake,
+    pains: list[Pain],
+    band: SizeBand,
+    *,
+    deadlines: dict[str, date] | None = None,
+    today: date | None = None,
 ) -> list[Candidate]:
-    """Set each candidate's value; return them best first, prerequisites before dependents."""
+    """Set each candidate's value, urgency, quick-win flag and due date; return them best first,
+    prerequisites before dependents."""
     weights = ctx.config.priority
     severity = {pain.point.id: int(pain.point.severity) for pain in pains}
+    exposures = {pain.point.id: {c.value for c in exposures_of(pain.point.consequences)} for pain in pains}
+    named = set().union(*exposures.values()) if exposures else set()
     maturity = MaturityAssessment(scores=intake.maturity)
     for candidate in candidates:
         entry = candidate.entry
+        answered_exposures = set().union(*(exposures[p] for p in candidate.pains)) if candidate.pains else set()
+        candidate.urgent = sorted(answered_exposures | ({e.value for e in entry.exposure} & named))
+        band_budget = entry.budget_cad.for_band(band)
+        rule = ctx.config.quick_win
+        candidate.quick_win = bool(
+            entry.quick_win
+            and candidate.pains
+            and sum(a.duration_weeks for a in entry.activities) <= rule.max_weeks
+            and band_budget.max <= rule.max_budget.for_band(band)
+        )
+        coming = [
+            (due, oid)
+            for oid in candidate.supports
+            if (due := (deadlines or {}).get(oid)) and (not today or due >= today)
+        ]
+        candidate.due, candidate.due_objective = min(coming) if coming else (None, None)
         gaps = [g if (g := maturity.gap(d)) is not None else weights.unrated_gap for d in entry.dimensions]
         # A runner-up answer counts for less than a first answer to the same pain.
         # Each pain answered weighs its severity, more when the classifier is sure of the answer.
@@ -42,6 +76,7 @@ def prioritise(
             + weights.strategic_objective * sum(o.startswith("SO") for o in candidate.supports)
             + weights.operational_objective * sum(o.startswith("OO") for o in candidate.supports)
             + weights.maturity_gap * statistics.mean(gaps) / 5
+            + (weights.urgency if candidate.urgent else 0.0)
         )
         budget = entry.budget_cad.for_band(band)
         weeks = sum(a.duration_weeks for a in entry.activities)
@@ -50,16 +85,20 @@ def prioritise(
     return dependencies_first(candidates)
 
 
-def dependencies_first(candidates: list[Candidate]) -> list[Candidate]:
-    """Highest value first (ties on the id), but never before a prerequisite that is also in the plan."""
-    remaining = sorted(candidates, key=lambda c: (-c.value, c.entry.id))
+def dependencies_first(candidates: list[Candidate], key: Callable[[Candidate], Any] | None = None) -> list[Candidate]:
+    """Highest value first (ties on the id), or ``key`` order, but never before a prerequisite (or
+    an entry it usually comes after) that is also in the list."""
+    remaining = sorted(candidates, key=key or (lambda c: (-c.value, c.entry.id)))
     ids = {c.entry.id for c in candidates}
     ordered: list[Candidate] = []
     placed: set[str] = set()
     while remaining:
         # The first whose needs are placed; a catalogue cycle (checked at load, never expected)
         # falls back to value order rather than stopping the plan.
-        ready = next((c for c in remaining if all(p in placed or p not in ids for p in c.needs())), remaining[0])
+        ready = next(
+            (c for c in remaining if all(p in placed or p not in ids for p in [*c.needs(), *c.entry.usually_after])),
+            remaining[0],
+        )
         remaining.remove(ready)
         ordered.append(ready)
         placed.add(ready.entry.id)
@@ -97,10 +136,18 @@ def schedule(
     ends: dict[str, date] = {}
     kept: list[tuple[Candidate, date, Horizon]] = []
     deferred: list[SetAside] = []
-    for candidate in ordered:
+    # Quick wins first, then the earliest deadline, then value; prerequisites and "usually after" before.
+    sequence = dependencies_first(
+        [c for c in ordered if c.entry.id in chosen],
+        key=lambda c: (not c.quick_win, c.due or date.max, -c.value, c.entry.id),
+    )
+    for candidate in [*sequence, *(c for c in ordered if c.entry.id not in chosen)]:
         entry = candidate.entry
-        slot = min(range(len(slots)), key=lambda i: slots[i])
-        start = max([slots[slot], *(ends[p] for p in candidate.needs() if p in ends)])
+        # Prerequisites and "usually after" entries of the plan finish first; then the slot that lets
+        # it start earliest, and among those the one freed last (the others stay free for the next).
+        ready = max([today, *(ends[p] for p in [*candidate.needs(), *entry.usually_after] if p in ends)])
+        slot = min(range(len(slots)), key=lambda i: (max(slots[i], ready), -slots[i].toordinal()))
+        start = max(slots[slot], ready)
         months = (start - today).days / _DAYS_PER_MONTH
         waiting = any(p not in ends for p in candidate.needs() if p in chosen)
         if entry.id not in chosen or waiting or months >= horizon:
@@ -120,6 +167,16 @@ def schedule(
         slots[slot] = ends[entry.id] = end
         kept.append((candidate, start, horizon_of(ctx, months)))
     return kept, deferred
+
+
+def end_of(candidate: Candidate, start: date) -> date:
+    return start + WEEK * sum(a.duration_weeks for a in candidate.entry.activities)
+
+
+def add_months(start: date, months: int) -> date:
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def horizon_of(ctx: PlanContext, months: float) -> Horizon:

@@ -10,15 +10,49 @@ from __future__ import annotations
 import statistics
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 from ..catalogue import Catalogue, CatalogueEntry
-from ..knowledge import PlannerConfig, Wording
+from ..deliverable import ChangeManagement, IntakeRisks, load_change, load_intake_risks
+from ..financing import Financing, load_financing
+from ..knowledge import Dimensions, PlannerConfig, Wording, load_dimensions
 from ..lexicon import Lexicon, prefix_pattern
 from ..models import PainPoint
+from ..regions import Currencies, Regions, load_currencies, load_regions
 from ..retrieval import Fusion, Hit, Searcher
+from ..roles import Roles, load_roles
 from ..smart import fold
 from ..text import quote as quote
-from ..vocabulary import BusinessFunction, Flow, Language, Measure, Sector, SizeBand
+from ..vocabulary import BusinessFunction, Consequence, Flow, Language, Measure, Sector, SizeBand
+from .severity import load_severity
+
+
+@dataclass(frozen=True)
+class PlanKnowledge:
+    """The knowledge files behind the deliverable's content, read once (all in ``knowledge/``)."""
+
+    severity: Lexicon[Consequence]
+    roles: Roles
+    regions: Regions
+    currencies: Currencies
+    financing: Financing
+    dimensions: Dimensions
+    change: ChangeManagement
+    risks: IntakeRisks
+
+    @classmethod
+    def load(cls, directory: Path) -> PlanKnowledge:
+        return cls(
+            severity=load_severity(directory / "severity.yaml"),
+            roles=load_roles(directory / "roles.yaml"),
+            regions=load_regions(directory / "regions.yaml"),
+            currencies=load_currencies(directory / "currency.yaml"),
+            financing=load_financing(directory / "financing.yaml"),
+            dimensions=load_dimensions(directory / "dimensions.yaml"),
+            change=load_change(directory / "change.yaml"),
+            risks=load_intake_risks(directory / "risks.yaml"),
+        )
 
 
 @dataclass
@@ -45,6 +79,10 @@ class Candidate:
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
     confidence: dict[str, float] = field(default_factory=dict)  # pain id -> the classifier's probability for it
     covered_by: list[str] = field(default_factory=list)  # planned systems covering one of its prerequisites
+    quick_win: bool = False  # a catalogue quick win, cheap and short for this company, answering a pain
+    urgent: list[str] = field(default_factory=list)  # exposures (security, safety...) it answers or reduces
+    due: date | None = None  # the earliest coming deadline of the objectives it serves
+    due_objective: str | None = None
 
     def needs(self) -> list[str]:
         """What must be planned and finished first: its prerequisites, and the planned systems that
@@ -64,6 +102,7 @@ class PlanContext:
         *,
         sectors: Lexicon[Sector],
         measures: Lexicon[Measure],
+        knowledge: PlanKnowledge,
         gate_max_age_months: int = 24,
         retriever_query_chars: int = 2000,
     ) -> None:
@@ -73,6 +112,7 @@ class PlanContext:
         self.wording = wording
         self.sectors = sectors
         self.measures = measures
+        self.knowledge = knowledge
         self.gate_max_age_months = gate_max_age_months
         self.retriever_query_chars = retriever_query_chars
         self.flow_patterns = {flow: prefix_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
@@ -81,9 +121,6 @@ class PlanContext:
         self.function_patterns = {
             function: prefix_pattern([*cues.fr, *cues.en]) for function, cues in config.function_cues.items()
         }
-        severity = config.severity_cues
-        self.high = prefix_pattern([*severity.high.fr, *severity.high.en])
-        self.low = prefix_pattern([*severity.low.fr, *severity.low.en])
         self.reference_budget = {
             band: statistics.median(
                 (e.budget_cad.for_band(band).min + e.budget_cad.for_band(band).max) / 2 for e in catalogue
@@ -93,6 +130,16 @@ class PlanContext:
 
     def t(self, key: str, language: Language, **params: object) -> str:
         return self.wording.text(key, language, **params)
+
+    def count(self, noun: str, n: int, language: Language) -> str:
+        """ "1 digital project", "3 digital projects" (``count.<noun>.one|many`` in wording.yaml)."""
+        return self.t(f"count.{noun}.{'one' if n == 1 else 'many'}", language, n=n)
+
+    def regional(self, text: str, country: str, language: Language) -> str:
+        """A catalogue phrase with the standards and laws of the company's country (EDIFACT in France)."""
+        for mention, replacement in self.config.regional_terms.get(country, {}).get(language, []):
+            text = text.replace(mention, replacement)
+        return text
 
     @property
     def fusion(self) -> Fusion:

@@ -1,0 +1,63 @@
+"""Data for the deliverable's content beyond the initiatives: change management and intake risks.
+
+``knowledge/change.yaml``: the people-side activities every plan carries (a role key of
+``knowledge/roles.yaml`` each, and when). ``knowledge/risks.yaml``: risks that come from what
+the intake says (a failed project before, health data, recall exposure...), each with its
+mitigation and, where the law differs by place, the law's name per jurisdiction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from .catalogue import Bilingual, BilingualList, Strict
+from .errors import KnowledgeError
+from .files import load_model
+from .regions import Place
+from .vocabulary import Consequence, Sector
+
+
+class ChangeTemplate(Strict):
+    name: Bilingual
+    role: str = Field(description="a role key of knowledge/roles.yaml")
+    week: int | Literal["each"] = Field(description="weeks from the plan's start, or 'each' initiative's start")
+    needs_quick_win: bool = Field(default=False, description="only in a plan that has a quick win")
+
+
+class ChangeManagement(Strict):
+    version: int = Field(ge=1)
+    activities: list[ChangeTemplate] = Field(min_length=1)
+
+
+class When(Strict):
+    words: BilingualList | None = None
+    sectors: list[Sector] = Field(default_factory=list)
+    consequences: list[Consequence] = Field(default_factory=list)
+
+
+class IntakeRisk(Strict):
+    id: str
+    when: When
+    risk: Bilingual
+    mitigation: Bilingual
+    law: dict[str, Bilingual] = Field(default_factory=dict, description="'CA-QC', 'CA', 'FR', 'default'")
+
+    def law_for(self, place: Place) -> Bilingual | None:
+        keys = [f"{place.country}-{place.subdivision}", place.country, "default"]
+        return next((self.law[k] for k in keys if k in self.law), None)
+
+
+class IntakeRisks(Strict):
+    version: int = Field(ge=1)
+    risks: list[IntakeRisk]
+
+
+def load_change(path: Path) -> ChangeManagement:
+    return load_model(path, ChangeManagement, KnowledgeError)
+
+
+def load_intake_risks(path: Path) -> IntakeRisks:
+    return load_model(path, IntakeRisks, KnowledgeError)

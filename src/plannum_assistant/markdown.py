@@ -1,0 +1,232 @@
+"""A plan as a readable Markdown document, in the plan's language, with the DRAFT banner on top.
+
+Sections follow a consultant's deliverable: the gate, the pain points, the maturity profile, the
+initiatives (why each, at what rank, its KPIs), quick wins, deadline conflicts, the action plan
+and its budget (one-time, yearly, internal days, in the company's currency), risks, change
+management, financing, follow-up and re-assessment. Every word comes from ``knowledge/wording.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import reduce
+
+from .knowledge import Wording
+from .report import PlanReport
+from .text import quote
+from .vocabulary import Language
+
+_T = Callable[..., str]  # key, **params -> text
+
+
+def to_markdown(report: PlanReport, wording: Wording) -> str:
+    lang = report.language
+
+    def t(key: str, **params: object) -> str:
+        return wording.text(key, lang, **params)
+
+    out = [
+        f"# {t('md.title', company=report.company.name)}",
+        "",
+        f"> {t('md.banner')}",
+        "",
+        t("md.generated", today=report.today.isoformat()),
+        "",
+        f"## {t('md.gate')}",
+        "",
+    ]
+    out.append(t("md.gate_ready") if report.gate.ready else t("md.gate_blocked"))
+    out += [f"- {line}" for line in report.gate.missing]
+    if report.gate.warnings:
+        out += ["", f"**{t('md.warnings')}**", ""] + [f"- {line}" for line in report.gate.warnings]
+    if report.next_steps:
+        out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
+    if report.preliminary_observations:
+        out += ["", f"## {t('md.observations')}", ""] + [f"- {o}" for o in report.preliminary_observations]
+    if report.gate.ready:
+        out += _pain_table(report, t)
+    out += _maturity(report, t)
+    if report.gate.ready:
+        out += _initiatives(report, t) + _quick_wins(report, t) + _action_plan(report, t)
+        out += _risks(report, t) + _change(report, t) + _financing(report, t)
+    owner = report.follow_up.owner
+    out += ["", f"## {t('md.follow_up')}", ""]
+    out.append(
+        t("md.owner", owner=owner, cadence=report.follow_up.cadence)
+        if owner
+        else t("md.no_owner", cadence=report.follow_up.cadence)
+    )
+    if report.reassessment_date:
+        who = owner or t("md.reassessment_owner_missing")
+        out += ["", t("md.reassessment", date=report.reassessment_date.isoformat(), owner=who)]
+    out += ["", t("md.review", status=t(f"md.status.{report.review.status.value}")), ""]
+    return "\n".join(out)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _pain_table(report: PlanReport, t: _T) -> list[str]:
+    rows = [
+        "",
+        f"## {t('md.pain_points')}",
+        "",
+        f"| # | {t('md.pain_points')} | {t('md.function')} | {t('md.severity')} |",
+        "|---|---|---|---|",
+    ]
+    for p in report.pain_points:
+        rows.append(
+            f"| {p.id} | {_cell(p.text)} | {t(f'function.{p.function.value}')} | {t(f'severity.{int(p.severity)}')} |"
+        )
+    if report.unanswered:
+        rows += ["", f"**{t('md.unanswered')}**", ""] + [f"- {u}" for u in report.unanswered]
+    return rows
+
+
+def _maturity(report: PlanReport, t: _T) -> list[str]:
+    profile = report.maturity
+    if profile is None or all(d.score is None for d in profile.dimensions):
+        return []
+    rows = [
+        "",
+        f"## {t('md.maturity')}",
+        "",
+        f"| {t('md.dimension')} | {t('md.score')} | {t('md.gap')} |",
+        "|---|---|---|",
+    ]
+    for d in profile.dimensions:
+        score = t("md.unrated") if d.score is None else str(d.score)
+        rows.append(f"| {_cell(d.label)} | {score} | {'' if d.gap is None else d.gap} |")
+    if profile.dmat:
+        values = ", ".join(f"{name} {value:g}" for name, value in profile.dmat.items())
+        rows += ["", t("md.dmat", values=values)]
+    if profile.gaps:
+        rows += ["", t("md.maturity_gaps", gaps=", ".join(profile.gaps))]
+    return rows
+
+
+def _initiatives(report: PlanReport, t: _T) -> list[str]:
+    rows = [
+        "",
+        f"## {t('md.initiatives')}",
+        "",
+        f"| {t('md.priority')} | {t('md.initiative')} | {t('md.horizon')} | {t('md.why')} | {t('md.evidence')} |",
+        "|---|---|---|---|---|",
+    ]
+    for i in report.initiatives:
+        evidence = reduce(
+            lambda left, right: t("md.evidence_separator", left=left, right=right),
+            [quote(e, report.language) for e in i.evidence],
+        )
+        rows.append(
+            f"| {i.priority} | **{_cell(i.title)}** (`{i.catalogue_id}`) | {t(f'horizon.{i.horizon}')} | "
+            f"{_cell(i.rationale)} | {_cell(evidence)} |"
+        )
+    if report.plan_size_rationale:
+        rows += ["", f"**{t('md.size')}** — {report.plan_size_rationale}"]
+    for i in report.initiatives:
+        rows += ["", f"### {i.priority}. {i.title}", ""]
+        if i.priority_reason:
+            rows += [f"**{t('md.priority_reason')}** — {i.priority_reason}", ""]
+        if i.kpis:
+            rows += [
+                f"| {t('md.kpi')} | {t('md.baseline')} | {t('md.kpi_target')} | {t('md.how_to_measure')} |",
+                "|---|---|---|---|",
+            ]
+            for k in i.kpis:
+                cells = [k.name, k.baseline or t("md.to_measure"), k.target or "", k.how_to_measure or ""]
+                rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    for key, items in (("md.unaligned", report.unaligned), ("md.deferred", report.deferred)):
+        if items:
+            rows += ["", f"### {t(key)}", ""] + [f"- **{s.title}** (`{s.catalogue_id}`): {s.reason}" for s in items]
+    if report.in_place:
+        rows += ["", f"### {t('md.in_place')}", ""] + [f"- `{p.catalogue_id}`: {p.evidence}" for p in report.in_place]
+    if report.use_what_you_own:
+        rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
+    if report.objectives_without_initiative:
+        gaps = [
+            f"- {g.id} {quote(_cell(g.text), report.language)}"
+            + (f" — {t('md.gap_candidates')} {', '.join(f'`{c}`' for c in g.candidates)}" if g.candidates else "")
+            for g in report.objectives_without_initiative
+        ]
+        rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
+    return rows
+
+
+def _quick_wins(report: PlanReport, t: _T) -> list[str]:
+    rows: list[str] = []
+    if report.quick_wins:
+        rows += ["", f"## {t('md.quick_wins')}", ""] + [f"- **{q.title}** — {q.reason}" for q in report.quick_wins]
+    if report.deadline_conflicts:
+        rows += ["", f"## {t('md.deadline_conflicts')}", ""] + [f"- {c.note}" for c in report.deadline_conflicts]
+    return rows
+
+
+def _action_plan(report: PlanReport, t: _T) -> list[str]:
+    titles = {i.catalogue_id: i.title for i in report.initiatives}
+    budget = report.budget
+    currency, rate = (budget.currency, budget.rate) if budget else ("CAD", 1.0)
+    rows = ["", f"## {t('md.action_plan')}", "", t("md.currency_note", currency=currency), ""]
+    for actions in report.action_plan:
+        rows += [
+            f"### {titles[actions.initiative]}",
+            "",
+            f"| {t('md.activity')} | {t('md.responsible')} | {t('md.budget')} | {t('md.start')} | {t('md.target')} |",
+            "|---|---|---|---|---|",
+        ]
+        for a in actions.activities:
+            low = money(a.budget_cad.min / rate, report.language)
+            high = money(a.budget_cad.max / rate, report.language)
+            rows.append(
+                f"| {_cell(a.name)} | {_cell(a.responsible)} | {low}–{high} | "
+                f"{a.start.isoformat()} | {a.target_date.isoformat()} |"
+            )
+        rows.append("")
+    if budget:
+        rows += [f"**{t('md.budget_total')}** — {budget.note}"]
+        if budget.conversion:
+            rows += ["", budget.conversion]
+        if budget.alternatives:
+            rows += ["", f"**{t('md.lower_cost')}**", ""] + [f"- {_cell(a)}" for a in budget.alternatives]
+    return rows
+
+
+def _risks(report: PlanReport, t: _T) -> list[str]:
+    if not report.risks:
+        return []
+    titles = {i.catalogue_id: i.title for i in report.initiatives}
+    rows = ["", f"## {t('md.risks')}", "", f"| | {t('md.risk')} | {t('md.mitigation')} |", "|---|---|---|"]
+    for r in report.risks:
+        where = titles.get(r.catalogue_id or "", t("md.plan_wide"))
+        rows.append(f"| {_cell(where)} | {_cell(r.risk)} | {_cell(r.mitigation)} |")
+    return rows
+
+
+def _change(report: PlanReport, t: _T) -> list[str]:
+    if not report.change_management:
+        return []
+    rows = [
+        "",
+        f"## {t('md.change_management')}",
+        "",
+        f"| {t('md.activity')} | {t('md.responsible')} | {t('md.start')} |",
+        "|---|---|---|",
+    ]
+    rows += [f"| {_cell(c.name)} | {_cell(c.responsible)} | {c.start.isoformat()} |" for c in report.change_management]
+    return rows
+
+
+def _financing(report: PlanReport, t: _T) -> list[str]:
+    rows = ["", f"## {t('md.financing')}", ""]
+    if not report.financing:
+        return [*rows, t("md.financing_none")]
+    for f in report.financing:
+        rows.append(f"- **{_cell(f.name)}** ({f.jurisdiction}) — {_cell(f.pays)} {_cell(f.eligible)} <{f.source}>")
+    return [*rows, "", report.financing[0].note]
+
+
+def money(value: float, language: Language) -> str:
+    """12 500 in French (non-breaking space), 12,500 in English."""
+    text = f"{value:,.0f}"
+    return text.replace(",", "\u00a0") if language is Language.FR else text
