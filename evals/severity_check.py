@@ -64,8 +64,14 @@ def main() -> None:
         right += predicted == item["severity"]
         old_right += old_rule(item["text"]) == LEVELS[item["severity"]]
         if predicted != item["severity"]:
-            misses.append({"text": item["text"], "expected": item["severity"], "predicted": predicted,
-                           "consequences": [c.value for c in found]})
+            misses.append(
+                {
+                    "text": item["text"],
+                    "expected": item["severity"],
+                    "predicted": predicted,
+                    "consequences": [c.value for c in found],
+                }
+            )
     high = confusion["high"]["high"]
     said_high = sum(confusion[e]["high"] for e in LEVELS)
     figures = {

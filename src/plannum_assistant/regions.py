@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field
@@ -56,16 +57,24 @@ class Regions(Strict):
     countries: dict[str, Country]
     subdivisions: list[Subdivision]
 
+    @cached_property
+    def _names(self) -> tuple[dict[str, list[str]], list[list[str]]]:
+        """Every name normalised once, padded with spaces for whole-word search."""
+        countries = {code: [f" {_normalise(n)} " for n in c.names] for code, c in self.countries.items()}
+        return countries, [[f" {_normalise(n)} " for n in sub.names] for sub in self.subdivisions]
+
     def place(self, region: str | None) -> Place:
-        """Country and subdivision of a free-text region: whole words, the longest name first; a
-        country name decides between subdivisions of the same name (London, Ontario vs London, UK)."""
+        """Country and subdivision of a free-text region: whole words; a country name decides
+        between subdivisions of the same name (London, Ontario vs London, UK); else the subdivision
+        with most names found, then the one named first, then file order (Canada first)."""
         text = f" {_normalise(region or '')} "
-        countries = [code for code, c in self.countries.items() if any(f" {_normalise(n)} " in text for n in c.names)]
+        country_names, subdivision_names = self._names
+        countries = [code for code, names in country_names.items() if any(n in text for n in names)]
         scores: list[tuple[int, int, int, Subdivision]] = []
-        for order, sub in enumerate(self.subdivisions):
+        for order, (sub, names) in enumerate(zip(self.subdivisions, subdivision_names, strict=True)):
             if countries and sub.country not in countries:
                 continue
-            found = [text.find(f" {_normalise(n)} ") for n in sub.names if f" {_normalise(n)} " in text]
+            found = [text.find(n) for n in names if n in text]
             if found:
                 scores.append((-len(found), min(found), order, sub))
         if scores:
