@@ -24,21 +24,14 @@ from plannum_assistant.settings import Settings, repository_path
 from plannum_assistant.smart import fold
 
 LEVELS = {"low": 1, "medium": 2, "high": 3}
-# The rule before issue 9, for comparison: any high cue word, else any low cue word, else medium.
-_OLD_HIGH = (
-    "perd perdu perte client contrat penalit amende urgen arret arrete rappel accident ranson plainte retard erreur "
-    "lose lost losing customer contract penalt fine urgent shutdown stop recall accident ransom complain late error "
-    "mistake daily"
-).split() + ["chaque jour", "tous les jours", "temps fou", "every day"]
-_OLD_LOW = ["parfois", "de temps en temps", "un peu", "pas grave", "eventuellement", "sometimes", "occasionally"]
-_OLD_LOW += ["a bit", "a little", "eventually", "nice to have"]
 
 
-def old_rule(text: str) -> int:
+def old_rule(text: str, cues: dict[str, list[str]]) -> int:
+    """The rule before issue 9 (evals/severity/previous_rule.yaml): one cue word decided."""
     folded = fold(text)
-    if prefix_pattern(_OLD_HIGH).search(folded):
+    if prefix_pattern(cues["high"]).search(folded):
         return 3
-    return 1 if prefix_pattern(_OLD_LOW).search(folded) else 2
+    return 1 if prefix_pattern(cues["low"]).search(folded) else 2
 
 
 def main() -> None:
@@ -53,6 +46,7 @@ def main() -> None:
         for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")))
         if args.part == "all" or (n % 3 == 0) == (args.part == "tuning")
     ]
+    previous = yaml.safe_load((path.parent / "previous_rule.yaml").read_text(encoding="utf-8"))
     confusion: dict[str, dict[str, int]] = {e: dict.fromkeys(LEVELS, 0) for e in LEVELS}
     misses: list[dict[str, Any]] = []
     right = old_right = 0
@@ -62,7 +56,7 @@ def main() -> None:
         predicted = names[int(severity(found))]
         confusion[item["severity"]][predicted] += 1
         right += predicted == item["severity"]
-        old_right += old_rule(item["text"]) == LEVELS[item["severity"]]
+        old_right += old_rule(item["text"], previous) == LEVELS[item["severity"]]
         if predicted != item["severity"]:
             misses.append(
                 {
