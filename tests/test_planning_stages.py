@@ -735,3 +735,24 @@ def test_the_planner_searches_with_its_own_fusion_weights(
     rules = config.selection
     assert retriever.fusions == [Fusion(rules.classifier_weight, rules.dense_weight, rules.bm25_weight)]
     assert retriever.fusions[0] != SEARCH_FUSION  # not the search command's defaults
+
+
+def test_activities_are_worded_for_the_sector_and_what_the_owner_said(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    clinic = _intake(company={"name": "Physio Plus", "sector": "physiotherapy clinic", "employees": 12})
+    shop = _intake(company={"name": "Acme", "sector": "machine shop", "employees": 30})
+    in_clinic = stage_actions.actions(
+        ctx, catalogue["time-tracking"], TODAY, SizeBand.SMALL, clinic, set(), Language.EN
+    )
+    in_shop = stage_actions.actions(ctx, catalogue["time-tracking"], TODAY, SizeBand.SMALL, shop, set(), Language.EN)
+    assert not any("kiosk" in a.name.lower() or "foremen" in a.name.lower() for a in in_clinic.activities)
+    assert any("kiosk" in a.name.lower() for a in in_shop.activities)  # a plant keeps its punch kiosks
+    digital = _intake(pain_points=["Everything is digital but nobody can find the right version of a drawing"])
+    paper = _intake(pain_points=["Our drawings are in filing cabinets and nobody can find the right version"])
+    entry = catalogue["document-management"]
+    scanned = stage_actions.actions(ctx, entry, TODAY, SizeBand.SMALL, digital, set(), Language.EN)
+    to_scan = stage_actions.actions(ctx, entry, TODAY, SizeBand.SMALL, paper, set(), Language.EN)
+    assert not any("scan" in a.name.lower() for a in scanned.activities)
+    assert any("scan" in a.name.lower() for a in to_scan.activities)

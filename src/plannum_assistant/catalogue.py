@@ -95,6 +95,13 @@ class Risk(Strict):
     mitigation: Bilingual
 
 
+class WhenSaid(Strict):
+    """Another wording of an activity when the intake says something ("our files are already digital")."""
+
+    words: BilingualList = Field(description="folded phrases looked for in the pain points and systems")
+    name: Bilingual
+
+
 class ActivityTemplate(Strict):
     """A typical activity the planner turns into an action-plan line."""
 
@@ -102,6 +109,10 @@ class ActivityTemplate(Strict):
     responsible: Bilingual = Field(description="a role, e.g. 'Directeur des ventes' / 'Sales manager'")
     duration_weeks: int = Field(ge=1, le=104)
     budget_share: float = Field(ge=0, le=1, description="share of the initiative budget")
+    by_sector: dict[Sector, Bilingual] = Field(
+        default_factory=dict, description="the activity as that sector says it (no kiosks in a clinic)"
+    )
+    when_said: list[WhenSaid] = Field(default_factory=list)
 
 
 class InPlaceSignals(Strict):

@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from ..catalogue import CatalogueEntry, Range
+from ..catalogue import ActivityTemplate, CatalogueEntry, Range
 from ..intake import Intake
 from ..models import Activity, Budget, InitiativeActions
 from ..regions import Place
 from ..report import BudgetSummary
-from ..vocabulary import Language, SizeBand
+from ..smart import fold
+from ..vocabulary import Language, Sector, SizeBand
 from .schedule import WEEK
 from .types import Candidate, PlanContext
 
@@ -58,12 +59,15 @@ def actions(
     """One activity per template, back to back from ``start``, the narrowed budget shared out."""
     budget = narrowed(entry.budget_cad.for_band(band), band, intake.company.employees, ctx.config.budget.max_ratio)
     country = ctx.knowledge.regions.place(intake.company.region).country
+    sectors = ctx.sectors.matches(intake.company.sector)
+    said = fold(" ".join([*intake.pain_points, *intake.existing_systems]))
     activities = []
     for template in entry.activities:
         end = start + WEEK * template.duration_weeks
+        name = _template_name(template, sectors, said, language)
         activities.append(
             Activity(
-                name=ctx.regional(_fitted_name(ctx, template.name.get(language), systems, language), country, language),
+                name=ctx.regional(_fitted_name(ctx, name, systems, language), country, language),
                 responsible=ctx.knowledge.roles.responsible(template.responsible, band, language, intake.team),
                 budget_cad=Budget(
                     min=_round_hundred(budget.min * template.budget_share),
@@ -75,6 +79,17 @@ def actions(
         )
         start = end
     return InitiativeActions(initiative=entry.id, activities=activities)
+
+
+def _template_name(template: ActivityTemplate, sectors: set[Sector], said: str, language: Language) -> str:
+    """The activity as the company would say it: what the intake says first, then its sector's wording."""
+    for variant in template.when_said:
+        if any(fold(w) in said for w in [*variant.words.fr, *variant.words.en]):
+            return variant.name.get(language)
+    for sector, name in template.by_sector.items():
+        if sector in sectors:
+            return name.get(language)
+    return template.name.get(language)
 
 
 def _fitted_name(ctx: PlanContext, name: str, systems: set[str], language: Language) -> str:
