@@ -292,3 +292,14 @@ def test_every_scenario_plan_speaks_its_own_language(assistant: Assistant) -> No
             if found:
                 leaks.append(f"{plan.company.name}: {sorted(found)} in {text[:120]!r}")
     assert not leaks, "\n".join(leaks[:20])
+
+
+def test_the_intake_locale_must_speak_the_intake_language() -> None:
+    from pydantic import ValidationError
+
+    data = small_intake().model_dump(mode="json")
+    assert Intake.model_validate({**data, "locale": "en-GB"}).locale == "en-GB"
+    with pytest.raises(ValidationError, match="does not match language"):
+        Intake.model_validate({**data, "locale": "fr-FR"})
+    with pytest.raises(ValidationError, match="budget"):
+        Intake.model_validate({**data, "constraints": {"budget": 1000, "budget_cad": 1500}})

@@ -81,6 +81,12 @@ class Intake(Strict):
         default_factory=list, max_length=50, description="people the owner named, with their role"
     )
 
+    @model_validator(mode="after")
+    def _locale_speaks_the_language(self) -> Intake:
+        if self.locale is not None and not self.locale.startswith(self.language.value):
+            raise ValueError(f"locale {self.locale} does not match language {self.language.value}")
+        return self
+
 
 def load_intake(path: Path) -> Intake:
     return load_model(path, Intake, IntakeError)
