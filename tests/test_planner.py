@@ -227,3 +227,13 @@ def test_the_report_parts_must_agree_with_the_plan(assistant: Assistant, french:
     ]
     with pytest.raises(ValidationError, match=r"use_what_you_own\.0\.system: erp is not in place"):
         validate_report(not_running, assistant.catalogue)
+
+
+def test_the_readme_example_plans_are_todays_output(assistant: Assistant) -> None:
+    """The two complete plans the README shows (and examples/plan-*.md) are exactly what the tool prints."""
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    for language in ("fr", "en"):
+        report = assistant.plan(load_intake(EXAMPLES / f"intake-{language}.yaml"), TODAY)
+        markdown = to_markdown(report, assistant.wording)
+        assert (EXAMPLES / f"plan-{language}.md").read_text(encoding="utf-8").rstrip() == markdown.rstrip()
+        assert markdown.strip() in readme

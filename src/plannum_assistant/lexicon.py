@@ -55,8 +55,14 @@ class Lexicon(BaseModel, Generic[K]):
         counts = self.counts(text)
         return max(counts, key=lambda key: counts[key], default=None)  # max keeps the first on ties
 
+    @cached_property
+    def _any_patterns(self) -> list[tuple[K, re.Pattern[str]]]:
+        """One alternation per term: whether any of its words matches, in one search."""
+        return [(key, prefix_pattern([*term.words.fr, *term.words.en])) for key, term in self.terms.items()]
+
     def matches(self, text: str) -> set[K]:
-        return set(self.counts(text))
+        folded = fold(text)
+        return {key for key, pattern in self._any_patterns if pattern.search(folded)}
 
 
 def _pattern(word: str) -> re.Pattern[str]:
