@@ -176,8 +176,8 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
             "|---|---|---|---|---|",
         ]
         for a in actions.activities:
-            low = money(a.budget_cad.min / rate, report.language)
-            high = money(a.budget_cad.max / rate, report.language)
+            low = money(_round(a.budget_cad.min / rate), report.language)
+            high = money(_round(a.budget_cad.max / rate), report.language)
             rows.append(
                 f"| {_cell(a.name)} | {_cell(a.responsible)} | {low}–{high} | "
                 f"{a.start.isoformat()} | {a.target_date.isoformat()} |"
@@ -224,6 +224,12 @@ def _financing(report: PlanReport, t: _T) -> list[str]:
     for f in report.financing:
         rows.append(f"- **{_cell(f.name)}** ({f.jurisdiction}) — {_cell(f.pays)} {_cell(f.eligible)} <{f.source}>")
     return [*rows, "", report.financing[0].note]
+
+
+def _round(value: float) -> float:
+    """A converted estimate shown to the hundred (to the ten under 1,000): no false precision."""
+    step = 100 if value >= 1000 else 10
+    return round(value / step) * step
 
 
 def money(value: float, language: Language) -> str:

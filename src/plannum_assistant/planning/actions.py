@@ -117,11 +117,12 @@ def budget(
     currencies = ctx.knowledge.currencies
     currency = ctx.knowledge.regions.currency(place)
     rate = currencies.rate(currency)
-    low = sum(a.budget_cad.min for actions in action_plan for a in actions.activities) / rate
-    high = sum(a.budget_cad.max for actions in action_plan for a in actions.activities) / rate
+    low = _round_hundred(sum(a.budget_cad.min for actions in action_plan for a in actions.activities) / rate)
+    high = _round_hundred(sum(a.budget_cad.max for actions in action_plan for a in actions.activities) / rate)
     yearly = [c.entry.recurring_cad.for_band(band) for c in kept]
     days = [c.entry.internal_days.for_band(band) for c in kept]
-    yearly_low, yearly_high = sum(r.min for r in yearly) / rate, sum(r.max for r in yearly) / rate
+    yearly_low = _round_hundred(sum(r.min for r in yearly) / rate)
+    yearly_high = _round_hundred(sum(r.max for r in yearly) / rate)
     constraints = intake.constraints
     envelope = constraints.budget if constraints.budget is not None else None
     if envelope is None and constraints.budget_cad is not None:

@@ -107,12 +107,18 @@ def in_place(ctx: PlanContext, systems: list[str]) -> dict[str, str]:
     """Catalogue ids already running, with the evidence (product or phrase) that says so."""
     found: dict[str, str] = {}
     folded = [(system, fold(system)) for system in systems]
+    # A system named exactly as an entry's product ("Sage 100") is that product, not the first
+    # words of a longer one ("Sage 100 Contractor").
+    exact = {text for _, text in folded for e in ctx.catalogue for p in ctx.products[e.id] if p == text.split()}
     for entry in ctx.catalogue:
         for system, text in folded:
             words = text.split()
-            if any(_same_product(product, words) for product in ctx.products[entry.id]) or any(
-                phrase in text for phrase in ctx.phrases[entry.id]
-            ):
+            named = (
+                words in ctx.products[entry.id]
+                if text in exact
+                else any(_same_product(product, words) for product in ctx.products[entry.id])
+            )
+            if named or any(phrase in text for phrase in ctx.phrases[entry.id]):
                 found.setdefault(entry.id, system)
     # What an in-place capability required is in place too (or moot): Acumatica means no ERP study.
     pending = list(found)

@@ -131,6 +131,9 @@ class OfflinePlanner:
             )
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
+        country = place.country
+        initiatives = [i.model_copy(update={"title": ctx.regional(i.title, country, language)}) for i in initiatives]
+        deferred = [d.model_copy(update={"title": ctx.regional(d.title, country, language)}) for d in deferred]
         systems = set(in_place) | {c.entry.id for c in chosen}
         systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
         action_plan = [actions.actions(ctx, c.entry, start, band, intake, systems, language) for c, start, _ in kept]
