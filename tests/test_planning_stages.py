@@ -290,7 +290,8 @@ def test_budget_status_against_the_envelope_counts_the_first_year(
     _, none = _costed(ctx, "crm", 30)
     first_low, first_high = none.total_min + none.yearly_min, none.total_max + none.yearly_max
     assert none.status == "none" and none.yearly_max > 0 and none.internal_days_max > 0
-    cases = {first_high: "within", (first_low + first_high) / 2: "may_exceed", first_low * 0.9: "exceeds"}
+    middle = (first_low * first_high) ** 0.5
+    cases = {middle * 1.01: "within", (first_low + middle) / 2: "may_exceed", first_low * 0.9: "exceeds"}
     for envelope, status in cases.items():
         _, summary = _costed(ctx, "crm", 30, constraints={"budget_cad": envelope})
         assert summary.status == status and summary.note

@@ -134,7 +134,6 @@ class QuickWinRule(Strict):
 
 
 class BudgetRules(Strict):
-    tolerance: float = Field(ge=0, le=0.5, description="the high end may pass the envelope by this share")
     max_ratio: float = Field(ge=1, le=10, description="one-time ranges are narrowed to at most this max/min")
 
 

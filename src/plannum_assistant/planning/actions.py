@@ -112,8 +112,9 @@ def budget(
     language: Language,
 ) -> BudgetSummary:
     """Totals in the company's currency against its envelope (one-time plus the first year's recurring
-    costs): within (the high end passes it by at most the tolerance), exceeds (even the low end does),
-    may exceed (in between). When it does not fit, the catalogue's lower-cost ways to start."""
+    costs): within when the estimate's middle (geometric mean of the range) fits, exceeds when even the
+    low end does not, may exceed in between. When it does not fit, the catalogue's lower-cost ways to
+    start."""
     currencies = ctx.knowledge.currencies
     currency = ctx.knowledge.regions.currency(place)
     rate = currencies.rate(currency)
@@ -131,10 +132,10 @@ def budget(
         status = "none"
     elif low + yearly_low > envelope:
         status = "exceeds"
-    elif high + yearly_high > envelope * (1 + ctx.config.budget.tolerance):
-        status = "may_exceed"
+    elif math.sqrt((low + yearly_low) * (high + yearly_high)) > envelope:
+        status = "may_exceed"  # the low end fits, the estimate's middle does not
     else:
-        status = "within"
+        status = "within"  # the middle fits (the note says when the high end passes it)
     amounts = {
         "low": money(ctx, low, currency, language),
         "high": money(ctx, high, currency, language),
