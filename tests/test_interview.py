@@ -63,7 +63,7 @@ def test_french_interview_with_corrections_skips_and_garbage(assistant: Assistan
     assert reply.startswith("Je n'ai pas compris : Donnez un niveau de 0 à 5.")
     _say(conversation, "2", "1")
     reply = _say(conversation, "corriger la mission : Fabriquer des meubles durables, livrés à temps")
-    assert "C'est corrigé : strategic_plan.mission" in reply
+    assert "C'est corrigé : Mission = Fabriquer des meubles durables, livrés à temps." in reply
     reply = _say(conversation, "changer le budget à 80 k$")  # answered ahead of its question
     assert conversation.state.answers["constraints.budget_cad"] == 80_000
     reply = _say(conversation, "retour")  # back to the last answered maturity question
@@ -78,7 +78,7 @@ def test_french_interview_with_corrections_skips_and_garbage(assistant: Assistan
     _say(conversation, "Sage 50, Excel")
     assert conversation.state.current == "constraints.horizon_months"  # budget was given by correction
     reply = _say(conversation, "24", "Luc Gagnon, directeur général")
-    assert "Puis-je préparer le brouillon du plan" in reply and "80000" in reply
+    assert "Puis-je préparer le brouillon du plan" in reply and "- Budget : 80\u00a0000 $" in reply
     reply = _say(conversation, "oui")
     assert conversation.done and "brouillon du plan" in reply
     intake = build_intake(conversation.state)

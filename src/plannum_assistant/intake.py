@@ -18,7 +18,7 @@ from .errors import IntakeError
 from .files import load_model
 from .models import Company, StrategicPlan
 from .roles import TeamMember
-from .vocabulary import Dimension, Language
+from .vocabulary import BusinessFunction, Dimension, Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 PainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
@@ -75,11 +75,26 @@ class Intake(Strict):
     strategic_plan: IntakeStrategicPlan | None = None
     maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
     pain_points: list[PainText] = Field(default_factory=list, max_length=50)
+    pain_functions: list[BusinessFunction | None] = Field(
+        default_factory=list,
+        max_length=50,
+        description="optional, one per pain point: the business function it was given under (the interview's "
+        "question); kept unless the owner's words clearly name another",
+    )
     existing_systems: list[Text] = Field(default_factory=list, max_length=50)
     constraints: Constraints = Field(default_factory=Constraints)
     team: list[TeamMember] = Field(
         default_factory=list, max_length=50, description="people the owner named, with their role"
     )
+
+    @model_validator(mode="after")
+    def _functions_match_pains(self) -> Intake:
+        if self.pain_functions and len(self.pain_functions) != len(self.pain_points):
+            raise ValueError(
+                f"pain_functions: {len(self.pain_functions)} given for {len(self.pain_points)} pain points "
+                "(give one per pain point, or none)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _locale_speaks_the_language(self) -> Intake:

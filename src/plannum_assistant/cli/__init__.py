@@ -100,6 +100,9 @@ def _build_parser() -> _Parser:
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")
     chat.add_argument("--lang", choices=("fr", "en"), help="interview language (asked if omitted)")
     chat.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    chat.add_argument(
+        "--out", type=Path, help="where to save the finished plan (default: <data dir>/plans/<session>.json)"
+    )
     chat.set_defaults(handler=_interviews.chat)
 
     interview = commands.add_parser("interview", help="run a scripted interview (tests, evals)")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import select
+import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -29,11 +33,16 @@ def chat(args: argparse.Namespace) -> int:
         conversation, reply = Conversation.start(assistant.sessions, engine, language)
     progress(f"engine: {engine_label(assistant)} — session {conversation.session_id}")
     print(reply)
+    terminal = sys.stdin.isatty() and os.name == "posix"
     while not conversation.done:
-        try:
-            text = input("> ")
-        except EOFError:
+        if terminal:
+            print("> ", end="", flush=True)
+            message = read_message(sys.stdin.fileno(), PASTE_PAUSE_S)
+        else:
+            message = _read_line()
+        if message is None:
             break
+        text = message
         if fold(text).strip() in assistant.interview_script.commands.quit:
             break
         print(conversation.send(text).reply)
@@ -42,8 +51,55 @@ def chat(args: argparse.Namespace) -> int:
 
         report = assistant.plan(build_intake(conversation.state), today, progress=progress)
         print(to_markdown(report, assistant.wording))
-    progress(f"session saved: {conversation.session_id} (resume: plannum chat --session {conversation.session_id})")
+        out = args.out or assistant.settings.data_dir / "plans" / f"{conversation.session_id}.json"
+        write_atomically(out, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        progress(f"plan saved: {out}")
+    command = resume_command()
+    progress(f"session saved: {conversation.session_id} (resume: {command} chat --session {conversation.session_id})")
     return 0
+
+
+PASTE_PAUSE_S = 0.05  # lines arriving closer together than this are one paste, hence one message
+
+
+def _read_line() -> str | None:
+    try:
+        return input("> ")
+    except EOFError:
+        return None
+
+
+def read_message(fd: int, pause: float) -> str | None:
+    """One message typed in a terminal. A paste of several lines reaches the terminal at once: every
+    line that arrives within ``pause`` of the previous one belongs to the same message (the question
+    says « une par ligne », and the lines are one answer, never answers to the next questions).
+    None at end of input."""
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([fd], [], [], pause if chunks else None)
+        if not ready:
+            break
+        data = os.read(fd, 65536)
+        if not data:
+            if not chunks:
+                return None
+            break
+        chunks.append(data)
+    return b"".join(chunks).decode("utf-8", "replace").rstrip("\r\n")
+
+
+def resume_command() -> str:
+    """How to run plannum again, as it was started: "plannum" on PATH, ".venv/bin/plannum" after the
+    README's install, "python -m plannum_assistant" from a checkout."""
+    import shutil
+
+    started = sys.argv[0] if sys.argv and sys.argv[0] else "plannum"
+    if started.endswith("__main__.py"):
+        return f"{os.path.relpath(sys.executable)} -m plannum_assistant"
+    on_path = shutil.which("plannum")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(started):
+        return "plannum"
+    return os.path.relpath(started) if os.path.exists(started) else "plannum"
 
 
 def engine_label(assistant: Assistant) -> str:

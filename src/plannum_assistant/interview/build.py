@@ -32,6 +32,7 @@ def build_intake(state: InterviewState) -> Intake:
         "company": {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("company.")},
         "maturity": {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("maturity.")},
         "pain_points": [p for k, v in answers.items() if k.startswith("pain_points.") for p in v],
+        "pain_functions": [k.split(".", 1)[1] for k, v in answers.items() if k.startswith("pain_points.") for _ in v],
         "existing_systems": answers.get("existing_systems") or [],
         "constraints": {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("constraints.")},
     }

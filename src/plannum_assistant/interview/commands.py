@@ -73,8 +73,3 @@ def field_topic(field: str, script: InterviewScript) -> str | None:
         if any(folded.startswith(alias) or alias.startswith(folded) for alias in names if len(folded) >= 4):
             return topic_id
     return None
-
-
-def field_names(script: InterviewScript) -> str:
-    """The fields a correction can name, for "which field?" (the first French alias of each)."""
-    return ", ".join(sorted(words.fr[0] for words in script.field_aliases.values()))

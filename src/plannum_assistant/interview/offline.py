@@ -16,11 +16,12 @@ from ..gate import GateResult, check_prerequisites
 from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
-from ..smart import assess_smart
+from ..smart import assess_smart, deadline, fold, is_placeholder
 from ..vocabulary import BusinessFunction, Dimension, Language
+from . import summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
-from .commands import field_names, field_topic, is_back, is_summary, parse_correction
+from .commands import field_topic, is_back, is_summary, parse_correction
 from .script import InterviewScript, InterviewTexts
 from .state import FollowUp, InterviewState, Message, Turn
 
@@ -92,22 +93,27 @@ class OfflineEngine:
             spec = self.dimensions.spec(_dimension(topic_id))
             anchors = "\n".join(f"  {a.level} — {a.get(lang)}" for a in spec.anchors)
             params = {"label": spec.label.get(lang), "question": spec.question.get(lang)}
-            return topic.question.get(lang).format(**params) + "\n" + anchors
+            text = topic.question.get(lang).format(**params) + "\n" + anchors
+            if topic_id in state.revisit and topic_id in state.answers:
+                text += "\n" + self._t("current_answer", state, value=self.shown(state, topic_id))
+            return text
         if topic.per_function:
             params = {"function": self.script.functions[BusinessFunction(topic_id.split(".", 1)[1])].get(lang)}
         if topic_id == "confirm":
+            if not state.worksheet and self._gate(state) is not None and not self._gate_ready(state):
+                return self._t("confirm_blocked", state, summary=self.summary(state))
             params = {"summary": self.summary(state)}
         text = topic.question.get(lang).format(**params)
-        return f"{text}\n{topic.example.get(lang)}" if topic.example else text
+        text = f"{text}\n{topic.example.get(lang)}" if topic.example else text
+        if topic_id in state.revisit and topic_id in state.answers:
+            text += "\n" + self._t("current_answer", state, value=self.shown(state, topic_id))
+        return text
 
     def summary(self, state: InterviewState) -> str:
-        lines = []
-        for topic_id, value in state.answers.items():
-            if topic_id in ("language", "strategic_plan.exists"):
-                continue
-            shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-            lines.append(f"- {topic_id}: {shown}")
-        return "\n".join(lines) or "-"
+        return summary.summary(self.script, self.dimensions, state)
+
+    def shown(self, state: InterviewState, topic_id: str) -> str:
+        return summary.shown(self.script, self.dimensions, state, topic_id)
 
     # --- what the LLM engine builds on ---------------------------------------------------
 
@@ -155,6 +161,8 @@ class OfflineEngine:
             return f"{self.summary(state)}\n\n{self.question(state)}"
         if is_back(message, self.script):
             return self._back(state)
+        if edit := summary.parse_pain_edit(message, self.script):
+            return self._edit_pain(state, *edit)
         correction = parse_correction(message, self.script)
         if correction and (self._names_a_field(message) or not self._expects_text(state)):
             # "Changer un prix en magasin prend une heure" answers a pain question: only a message that
@@ -166,7 +174,7 @@ class OfflineEngine:
         if topic_id is None:  # nothing left to ask (a store from an older version): go to the confirmation
             state.pending.append("confirm")
             topic_id = "confirm"
-        if is_skip(message, words=self.parsing) or not message:
+        if is_skip(message, words=self.parsing) or not message or self._non_answer(topic_id, message):
             return self._skip(state, topic_id)
         try:
             notes = self._answer(state, topic_id, message)
@@ -200,6 +208,16 @@ class OfflineEngine:
             value = value.value
         state.answers[topic_id] = value
 
+    def _non_answer(self, topic_id: str, message: str) -> bool:
+        """ "on n'en a pas", "aucun", "nothing really", "TBD" to a free-text question: a skip, never data
+        (a pain question's "rien" is an answer, handled by its parser)."""
+        if topic_id.startswith(("pain_points.", "maturity.")) or topic_id in ("worksheet.offer", "confirm"):
+            return False
+        if self.script.topic(topic_id).kind not in ("text", "list", "objectives"):
+            return False
+        folded = fold(message).strip(" .!?")
+        return folded in self.script.commands.none or is_placeholder(message)
+
     def _expects_text(self, state: InterviewState) -> bool:
         current = state.current
         return current is not None and self.script.topic(current).kind in ("text", "list", "objectives", "pains")
@@ -215,6 +233,13 @@ class OfflineEngine:
     def _advance(self, state: InterviewState, topic_id: str) -> None:
         state.pending.pop(0)
         state.asked.append(topic_id)
+        if topic_id in state.revisit:
+            state.revisit.remove(topic_id)
+            # Back where the owner was: the answers after it, kept, are not asked again.
+            while state.pending and state.pending[0] in state.revisit and state.pending[0] in state.answers:
+                kept = state.pending.pop(0)
+                state.revisit.remove(kept)
+                state.asked.append(kept)
         if topic_id == "strategic_plan.exists":
             if state.answers[topic_id]:
                 topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
@@ -266,13 +291,16 @@ class OfflineEngine:
         if self.script.topic(topic_id).kind == "objectives":
             smart = self.script.smart
             nor = f" {smart.render('nor', state.language)} "
+            key = "smart_advice_operational" if topic_id.endswith("operational_objectives") else "smart_advice"
+            adopted = state.answers.get("strategic_plan.adopted")
             for text in value:
                 failing = assess_smart(text).failing
                 if failing:
                     joined = nor.join(smart.render(criterion, state.language) for criterion in failing)
-                    notes.append(
-                        self._t("smart_coach", state, text=text, criteria=joined, advice=self._t("smart_advice", state))
-                    )
+                    notes.append(self._t("smart_coach", state, text=text, criteria=joined, advice=self._t(key, state)))
+                due = deadline(text, adopted=date.fromisoformat(adopted) if isinstance(adopted, str) else None)
+                if due is not None and due < self.today:
+                    notes.append(self._t("smart_past_due", state, text=text, due=due.isoformat()))
         if topic_id in ("strategic_plan.exists", "strategic_plan.operational_objectives") and (
             message := self._pending_gate_message(state, topic_id)
         ):
@@ -297,14 +325,21 @@ class OfflineEngine:
                 break
 
     def _answer_follow_up(self, state: InterviewState, message: str) -> str:
+        """Yes adds the symptom to the pain; no keeps it; a clarification in the owner's words
+        ("non, c'est la paye : les feuilles de temps sont retapées") enriches the pain with them."""
         follow = state.follow_ups[0]
+        items = state.answers[f"pain_points.{follow.function}"]
+        clarification = _clarification(message, self.parsing)
+        if clarification:
+            state.follow_ups.pop(0)
+            items[follow.item] = f"{items[follow.item]} — {clarification}"
+            return self._t("clarified", state) + "\n" + self.question(state)
         try:
             agreed = parse_yes_no(message, words=self.parsing)
         except AnswerError as exc:
             return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
         state.follow_ups.pop(0)
         if agreed:
-            items = state.answers[f"pain_points.{follow.function}"]
             items[follow.item] = f"{items[follow.item]} — {follow.symptom}"
         return self.question(state)
 
@@ -313,8 +348,11 @@ class OfflineEngine:
             optional = True
         else:
             optional = self.script.topic(topic_id).optional
-        if not optional:
+        if not optional and topic_id not in state.answers:
             return self._t("required", state) + "\n" + self.question(state)
+        if topic_id in state.answers:  # a question seen again after "back": skipping keeps the answer
+            self._advance(state, topic_id)
+            return self._t("kept", state) + "\n" + self.question(state)
         self._advance(state, topic_id)
         return self._t("skipped", state) + "\n" + self.question(state)
 
@@ -323,24 +361,52 @@ class OfflineEngine:
         if not state.asked:
             return self._t("nothing_back", state) + "\n" + self.question(state)
         previous = state.asked.pop()
-        state.answers.pop(previous, None)
+        # Going back moves the cursor, never erases: the answer stays unless the owner gives another.
         state.done = False
         state.pending.insert(0, previous)
+        if previous in state.answers and previous not in state.revisit:
+            state.revisit.append(previous)
         state.stage = self._stage(state)
         return self._t("back", state) + "\n" + self.question(state)
+
+    def _edit_pain(self, state: InterviewState, action: str, number: int, text: str | None) -> str:
+        """ "corriger le point 3 : …" / "supprimer le point 2": the problems as the summary numbers them."""
+        pains = summary.numbered_pains(state)
+        if not 1 <= number <= len(pains):
+            return self._t("no_such_pain", state, number=number, count=len(pains)) + "\n" + self.question(state)
+        topic, index = pains[number - 1]
+        items = state.answers[topic]
+        if action == "delete":
+            removed = items.pop(index)
+            state.follow_ups = [f for f in state.follow_ups if f"pain_points.{f.function}" != topic]
+            return self._t("pain_deleted", state, number=number, text=removed) + "\n" + self.question(state)
+        assert text is not None
+        try:
+            (items[index],) = self.answers.parse("pain_points", text)[:1]
+        except (AnswerError, ValueError) as exc:
+            hint = exc.hint[state.language] if isinstance(exc, AnswerError) else ""
+            return self._t("ask_again", state, hint=hint) + "\n" + self.question(state)
+        return self._t("pain_edited", state, number=number, text=items[index]) + "\n" + self.question(state)
 
     def _correct(self, state: InterviewState, field: str, raw: str) -> str:
         topic_id = field_topic(field, self.script)
         if topic_id is None:
-            return self._t("unknown_field", state, fields=field_names(self.script)) + "\n" + self.question(state)
+            fields = ", ".join(
+                label.get(state.language) for t, label in self.script.labels.items() if t in self.script.field_aliases
+            )
+            return self._t("unknown_field", state, fields=fields) + "\n" + self.question(state)
         try:
             value = self.answers.parse(topic_id, raw)
         except AnswerError as exc:
             return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
         self._apply(state, topic_id, value)
         self._settle(state, topic_id)
-        shown = "; ".join(map(str, value)) if isinstance(value, list) else value
-        return self._t("corrected", state, field=topic_id, value=shown) + "\n" + self.question(state)
+        field_label = summary.label(self.script, self.dimensions, topic_id, state.language)
+        return (
+            self._t("corrected", state, field=field_label, value=self.shown(state, topic_id))
+            + "\n"
+            + self.question(state)
+        )
 
     def _stage(self, state: InterviewState) -> str:
         if state.done:
@@ -356,3 +422,17 @@ class OfflineEngine:
 
 def _dimension(topic_id: str) -> Dimension:
     return Dimension(topic_id.split(".", 1)[1])
+
+
+def _clarification(message: str, words: ParsingWords) -> str | None:
+    """The owner's own words in a reply to a follow-up, beyond a yes or a no ("non, c'est la paye :
+    …" → "c'est la paye : …"); None for a bare yes or no."""
+    text = message.strip()
+    first, _, rest = text.partition(" ")
+    head = first.strip(",.;:!")
+    try:
+        parse_yes_no(head, words=words)
+        text = rest.strip(" ,;:-—")
+    except AnswerError:
+        pass
+    return text if len(text.split()) >= 4 else None

@@ -71,6 +71,21 @@ class InterviewTexts(_Sentences):
     done: Bilingual
     finished: Bilingual
     too_long: Bilingual
+    current_answer: Bilingual
+    kept: Bilingual
+    clarified: Bilingual
+    pain_edited: Bilingual
+    pain_deleted: Bilingual
+    no_such_pain: Bilingual
+    summary_pain: Bilingual
+    summary_pains_help: Bilingual
+    summary_maturity: Bilingual
+    money: Bilingual
+    yes: Bilingual
+    no: Bilingual
+    smart_advice_operational: Bilingual
+    smart_past_due: Bilingual
+    confirm_blocked: Bilingual
 
 
 class Hints(_Sentences):
@@ -103,6 +118,7 @@ class Commands(Strict):
     summary: Words
     back: Words
     nothing: Words
+    none: Words = Field(description="non-answers to a free-text question: a skip, never stored")
     quit: Words
 
 
@@ -118,6 +134,15 @@ class Corrections(Strict):
     en: CorrectionWords
 
 
+class PainEditWords(Strict):
+    """ "corriger le point 3 : …", "supprimer le point 2" / "change item 3 to …", "delete item 2"."""
+
+    edit: list[Word] = Field(min_length=1)
+    delete: list[Word] = Field(min_length=1)
+    item: list[Word] = Field(min_length=1)
+    to: list[Word] = Field(min_length=1)
+
+
 class InterviewScript(Strict):
     version: int = Field(ge=1)
     functions: dict[BusinessFunction, Bilingual]
@@ -129,6 +154,8 @@ class InterviewScript(Strict):
     commands: Commands
     corrections: Corrections
     field_aliases: dict[str, Words]
+    labels: dict[str, Bilingual] = Field(description="how each topic is named to the owner (summary, corrections)")
+    pain_edits: dict[Language, PainEditWords]
 
     @model_validator(mode="after")
     def _aliases_name_topics(self) -> InterviewScript:
@@ -136,6 +163,9 @@ class InterviewScript(Strict):
         unknown = [topic_id for topic_id in self.field_aliases if topic_id not in ids]
         if unknown:
             raise ValueError(f"field_aliases: unknown topic {', '.join(unknown)}")
+        unlabelled = [topic_id for topic_id in ids if topic_id not in self.labels and topic_id != "confirm"]
+        if unlabelled:
+            raise ValueError(f"labels: missing {', '.join(unlabelled)}")
         return self
 
     def topic(self, topic_id: str) -> Topic:

@@ -46,6 +46,10 @@ class InterviewState(BaseModel):
     asked: list[str] = Field(default_factory=list, description="topics answered or skipped, in order")
     answers: dict[str, Any] = Field(default_factory=dict)
     follow_ups: list[FollowUp] = Field(default_factory=list)
+    revisit: list[str] = Field(
+        default_factory=list,
+        description="answered topics put back in the queue by 'back': kept as they are unless answered again",
+    )
     worksheet: bool = False
     done: bool = False
     transcript: list[Message] = Field(default_factory=list)

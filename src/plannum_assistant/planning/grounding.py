@@ -8,6 +8,8 @@ ranking. A hit answers a pain point only with enough evidence (thresholds in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..models import PainPoint
 from ..retrieval import Hit
 from ..smart import fold
@@ -44,17 +46,26 @@ def retrieve(
     return results
 
 
-def pain_points(ctx: PlanContext, statements: list[str], results: dict[str, list[Hit]]) -> list[Pain]:
+def pain_points(
+    ctx: PlanContext,
+    statements: list[str],
+    results: dict[str, list[Hit]],
+    functions: Sequence[BusinessFunction | None] = (),
+) -> list[Pain]:
     """One pain point per statement, whole: owners mix a problem with side remarks, and splitting
-    statements into sentences gave worse answers on the blind company set."""
+    statements into sentences gave worse answers on the blind company set.
+
+    Its function is the one it was given under (the interview's question) unless the owner's words
+    clearly name another; else the best answer's, else the cue words'."""
     pains: list[Pain] = []
     for number, text in enumerate(statements, 1):
         hits = results[text][: ctx.config.selection.candidates]
         chosen = answer(ctx, hits)
+        given = functions[number - 1] if number <= len(functions) else None
         point = PainPoint(
             id=f"P{number}",
             text=text,
-            function=ctx.catalogue[chosen[0].id].function if chosen else cue_function(ctx, text),
+            function=_function(ctx, text, given, chosen),
             severity=severity(found := consequences(ctx.knowledge.severity, text)),
             consequences=found,
         )
@@ -96,6 +107,16 @@ def clear(ctx: PlanContext, hit: Hit) -> bool:
     words = (hit.bm25_score or 0.0) >= rules.min_bm25 and (hit.shared_terms or 0) >= rules.min_shared_terms
     evidence = words or (hit.dense_score or 0.0) >= rules.min_dense
     return hit.score >= rules.min_score and evidence
+
+
+def _function(ctx: PlanContext, text: str, given: BusinessFunction | None, chosen: list[Hit]) -> BusinessFunction:
+    answered = ctx.catalogue[chosen[0].id].function if chosen else None
+    if given is not None:
+        # Clearly another: the words name one other function only, and the best answer belongs to it.
+        named = ctx.functions_named(text)
+        clearly = len(named) == 1 and named[0] != given and answered == named[0]
+        return named[0] if clearly else given
+    return answered or cue_function(ctx, text)
 
 
 def cue_function(ctx: PlanContext, text: str) -> BusinessFunction:

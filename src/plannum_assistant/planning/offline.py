@@ -59,7 +59,7 @@ class OfflinePlanner:
         gate = check_prerequisites(strategy, today=today, max_age_months=ctx.gate_max_age_months)
         objectives = [o.text for o in strategy.objectives] if strategy else []
         in_place, excluded, results = self._retrieve(intake, objectives)
-        pains = grounding.pain_points(ctx, intake.pain_points, results)
+        pains = grounding.pain_points(ctx, intake.pain_points, results, intake.pain_functions)
         place = ctx.knowledge.regions.place(intake.company.region)
         locale = intake.locale or ctx.knowledge.regions.locale(place, language)
         owner = intake.constraints.follow_up_owner
