@@ -53,6 +53,7 @@ class SmartRules(_Strict):
     vague: _Words
     stopwords: _Words
     placeholders: list[str]
+    placeholder_prefixes: list[str]
     number_values: dict[str, int]
     before_words: _Words
     end_words: _Words
@@ -155,6 +156,7 @@ class _Patterns:
         self.vague = {fold(w) for w in rules.vague.all}
         self.stopwords = {fold(w) for w in rules.stopwords.all}
         self.placeholders = {" ".join(fold(p).split()) for p in rules.placeholders}
+        self.placeholder_prefixes = {" ".join(fold(p).split()) for p in rules.placeholder_prefixes}
 
 
 _COMPILED: dict[int, tuple[SmartRules, _Patterns]] = {}
@@ -178,7 +180,9 @@ def is_placeholder(text: str, rules: SmartRules | None = None) -> bool:
         return True
     # "TBC with the board", "À déterminer en comité": a placeholder followed by a few words.
     words = folded.split()
-    return len(words) <= 5 and any(" ".join(words[:n]).strip(" .;:!,") in patterns.placeholders for n in (1, 2, 3))
+    return len(words) <= 5 and any(
+        " ".join(words[:n]).strip(" .;:!,") in patterns.placeholder_prefixes for n in (1, 2, 3, 4)
+    )
 
 
 def _date_spans(folded: str, patterns: _Patterns) -> list[tuple[int, int]]:

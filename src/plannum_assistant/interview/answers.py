@@ -15,6 +15,7 @@ from ..parsing import (
     parse_list,
     parse_money,
     parse_month,
+    parse_months,
     parse_scale,
     parse_yes_no,
 )
@@ -33,7 +34,7 @@ class AnswerParser:
             "language": lambda m: parse_language(m, words=words),
             "text": self._text,
             "employees": lambda m: parse_integer(m, minimum=1, maximum=100_000, words=words),
-            "horizon": lambda m: parse_integer(m, minimum=6, maximum=36, words=words),
+            "horizon": lambda m: parse_months(m, minimum=6, maximum=36, words=words),
             "yes_no": lambda m: parse_yes_no(m, words=words),
             "month": lambda m: parse_month(m, today=self.today, words=words).isoformat(),
             "list": lambda m: parse_list(m, words=words),

@@ -73,3 +73,10 @@ def field_topic(field: str, script: InterviewScript) -> str | None:
         if any(folded.startswith(alias) or alias.startswith(folded) for alias in names if len(folded) >= 4):
             return topic_id
     return None
+
+
+def is_non_answer(message: str, script: InterviewScript) -> bool:
+    """ "on n'en a pas", "aucun", "nothing really", "TBD": no answer to a free-text question."""
+    from ..smart import is_placeholder
+
+    return fold(message).strip(" .!?…") in script.commands.none or is_placeholder(message)

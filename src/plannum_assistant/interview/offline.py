@@ -16,12 +16,12 @@ from ..gate import GateResult, check_prerequisites
 from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
-from ..smart import assess_smart, deadline, fold, is_placeholder
+from ..smart import assess_smart, deadline
 from ..vocabulary import BusinessFunction, Dimension, Language
 from . import summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
-from .commands import field_topic, is_back, is_summary, parse_correction
+from .commands import field_topic, is_back, is_non_answer, is_summary, parse_correction
 from .script import InterviewScript, InterviewTexts
 from .state import FollowUp, InterviewState, Message, Turn
 
@@ -215,8 +215,7 @@ class OfflineEngine:
             return False
         if self.script.topic(topic_id).kind not in ("text", "list", "objectives"):
             return False
-        folded = fold(message).strip(" .!?")
-        return folded in self.script.commands.none or is_placeholder(message)
+        return is_non_answer(message, self.script)
 
     def _expects_text(self, state: InterviewState) -> bool:
         current = state.current
