@@ -274,3 +274,20 @@ def test_9_the_finished_chat_saves_the_plan_and_says_where(tmp_path: Path, cli_d
     assert f"plan saved: {out}" in result.stderr
     assert json.loads(out.read_text())["company"]["name"] == "Acme Tools"
     assert "chat --session" in result.stderr and "(resume: plannum_assistant" not in result.stderr
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_8_a_maturity_question_is_short_and_its_levels_come_on_request(
+    assistant: Assistant, store: SessionStore, language: Language
+) -> None:
+    conversation = _start(assistant, store, language)
+    _say(conversation, *COMPANY[language], *PLAN[language])
+    assert (conversation.state.current or "").startswith("maturity.")
+    question = conversation.engine.question(conversation.state)
+    assert len(question) < 600  # the ten questions were about 1,600 characters each
+    spec = assistant.dimensions.spec(assistant.dimensions.dimensions[0].id)
+    assert spec.anchors[4].get(language) not in question
+    details = _say(conversation, "détails" if language is Language.FR else "details")
+    assert spec.anchors[4].get(language) in details and conversation.state.current == f"maturity.{spec.id.value}"
+    _say(conversation, "genre 2")
+    assert conversation.state.answers[f"maturity.{spec.id.value}"] == 2

@@ -21,6 +21,10 @@ def is_summary(message: str, script: InterviewScript) -> bool:
     return _folded(message) in script.commands.summary
 
 
+def is_details(message: str, script: InterviewScript) -> bool:
+    return _folded(message) in script.commands.details
+
+
 def is_back(message: str, script: InterviewScript) -> bool:
     return _folded(message) in script.commands.back
 

@@ -21,7 +21,7 @@ from ..vocabulary import BusinessFunction, Dimension, Language
 from . import summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
-from .commands import field_topic, is_back, is_non_answer, is_summary, parse_correction
+from .commands import field_topic, is_back, is_details, is_non_answer, is_summary, parse_correction
 from .script import InterviewScript, InterviewTexts
 from .state import FollowUp, InterviewState, Message, Turn
 
@@ -90,10 +90,11 @@ class OfflineEngine:
         topic = self.script.topic(topic_id)
         params: dict[str, str] = {}
         if topic.per_dimension:
+            # The question and a one-line scale; each level's description on request (« détails »):
+            # ten questions of 1,600 characters each took an owner 20-30 minutes.
             spec = self.dimensions.spec(_dimension(topic_id))
-            anchors = "\n".join(f"  {a.level} — {a.get(lang)}" for a in spec.anchors)
             params = {"label": spec.label.get(lang), "question": spec.question.get(lang)}
-            text = topic.question.get(lang).format(**params) + "\n" + anchors
+            text = topic.question.get(lang).format(**params) + "\n" + self._t("maturity_scale", state)
             if topic_id in state.revisit and topic_id in state.answers:
                 text += "\n" + self._t("current_answer", state, value=self.shown(state, topic_id))
             return text
@@ -159,6 +160,10 @@ class OfflineEngine:
             return self._t("finished", state)
         if is_summary(message, self.script):
             return f"{self.summary(state)}\n\n{self.question(state)}"
+        if (state.current or "").startswith("maturity.") and is_details(message, self.script):
+            spec = self.dimensions.spec(_dimension(state.current or ""))
+            anchors = "\n".join(f"  {a.level} — {a.get(state.language)}" for a in spec.anchors)
+            return f"{anchors}\n{self.question(state)}"
         if is_back(message, self.script):
             return self._back(state)
         if edit := summary.parse_pain_edit(message, self.script):

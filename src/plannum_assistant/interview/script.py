@@ -72,6 +72,7 @@ class InterviewTexts(_Sentences):
     finished: Bilingual
     too_long: Bilingual
     current_answer: Bilingual
+    maturity_scale: Bilingual
     kept: Bilingual
     clarified: Bilingual
     pain_edited: Bilingual
@@ -118,6 +119,7 @@ class Commands(Strict):
     summary: Words
     back: Words
     nothing: Words
+    details: Words = Field(description="show each level's description for the maturity question asked")
     none: Words = Field(description="non-answers to a free-text question: a skip, never stored")
     quit: Words
 
