@@ -11,7 +11,7 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.conversation import Conversation
 from plannum_assistant.interview import build_intake
 from plannum_assistant.sessions import SessionStore
-from plannum_assistant.vocabulary import Language
+from plannum_assistant.vocabulary import BusinessFunction, Language
 
 TODAY = date(2026, 11, 26)
 # language given up front; name, sector, employees, region skipped, no strategic plan, no worksheet
@@ -40,8 +40,9 @@ def _at_first_pain_point(assistant: Assistant, store: SessionStore, language: La
 
 
 def _expected_symptom(assistant: Assistant, text: str, language: Language) -> list[str]:
-    """The symptoms of the catalogue entry retrieval ranks first for the vague statement."""
-    top = assistant.search(text, top_k=1)[0]
+    """The symptoms of the entry retrieval ranks first for the vague statement, among the entries of
+    the question's function (the first pain question is about management)."""
+    top = assistant.search(text, top_k=1, function=BusinessFunction.MANAGEMENT)[0]
     return assistant.catalogue[top.id].symptoms.get(language)
 
 

@@ -291,3 +291,32 @@ def test_8_a_maturity_question_is_short_and_its_levels_come_on_request(
     assert spec.anchors[4].get(language) in details and conversation.state.current == f"maturity.{spec.id.value}"
     _say(conversation, "genre 2")
     assert conversation.state.answers[f"maturity.{spec.id.value}"] == 2
+
+
+def test_9_a_follow_up_fits_the_function_asked_and_the_company(assistant: Assistant, store: SessionStore) -> None:
+    """No "physically hard tasks" (a cobot symptom) for an accounting firm's people question."""
+    conversation = _start(assistant, store, Language.EN)
+    _say(conversation, "Bélanger CPA", "Accounting firm (CPA), tax and bookkeeping", "26", "skip", "no", "no")
+    _to(conversation, "pain_points.human_resources", Language.EN)
+    _say(conversation, "work is physically hard")
+    (follow,) = conversation.state.follow_ups[:1]
+    owners = [e for e in assistant.catalogue if follow.symptom in e.symptoms.en]
+    assert owners, follow.symptom
+    context = assistant.plan_context
+    sectors = context.sectors.matches("Accounting firm (CPA), tax and bookkeeping")
+    misfits = context.misfits(sectors, 26)
+    assert all(e.id not in misfits for e in owners) and "cobot-automation" not in {e.id for e in owners}
+
+
+def test_9_the_worksheet_the_owner_filled_in_is_in_the_output(assistant: Assistant, store: SessionStore) -> None:
+    from plannum_assistant.markdown import to_markdown
+
+    conversation = _start(assistant, store, Language.FR)
+    _say(conversation, *COMPANY[Language.FR], "non", "oui")  # no strategic plan; yes to the worksheet
+    _say(conversation, "Fabriquer des meubles durables", "Croître hors Québec", "Doubler les ventes d'ici 2028")
+    intake = build_intake(conversation.state)
+    assert intake.worksheet is not None and intake.worksheet.mission == "Fabriquer des meubles durables"
+    report = assistant.plan(intake, TODAY)
+    assert not report.gate.ready and report.worksheet == intake.worksheet
+    markdown = to_markdown(report, assistant.wording)
+    assert "## Fiche de travail" in markdown and "Croître hors Québec" in markdown

@@ -16,6 +16,7 @@ from .gate import GateResult, check_prerequisites
 from .index import DenseIndex, Progress
 from .intake import Intake
 from .interview import Engine, InterviewScript, OfflineEngine, load_script
+from .interview.offline import Asked
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
 from .parsing import ParsingWords, load_parsing
@@ -181,14 +182,18 @@ class Assistant:
             max_repairs=self.settings.llm_max_repairs,
         )
 
-    def _closest_symptom(self, text: str, language: Language) -> str | None:
-        hits = self.search(text, top_k=1)
-        if not hits:
-            return None
-        entry = self.catalogue[hits[0].id]
-        if hits[0].matched in entry.symptoms.get(language):
-            return hits[0].matched
-        return entry.symptoms.get(language)[0]
+    def _closest_symptom(self, text: str, language: Language, asked: Asked) -> str | None:
+        """The symptom of the closest entry that fits the question's function and the company (no
+        "physically hard tasks" for an accounting firm)."""
+        context = self.plan_context
+        sectors = context.sectors.matches(asked.sector or "")
+        misfits = context.misfits(sectors, asked.employees or 1) if asked.sector else frozenset()
+        for hit in self.search(text, top_k=8, function=asked.function) or self.search(text, top_k=8):
+            if hit.id in misfits:
+                continue
+            entry = self.catalogue[hit.id]
+            return hit.matched if hit.matched in entry.symptoms.get(language) else entry.symptoms.get(language)[0]
+        return None
 
     def preview(self, intake: Intake, today: date, *, top_k: int = 5) -> tuple[GateResult, list[list[Hit]]]:
         """The gate on the intake's strategic plan, and the grounded candidates for each pain point."""

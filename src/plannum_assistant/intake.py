@@ -51,6 +51,17 @@ class IntakeStrategicPlan(Strict):
         return StrategicPlan.from_texts(**self.model_dump())
 
 
+class Worksheet(Strict):
+    """The strategic-plan pieces drafted in the interview's worksheet: not an adopted plan (no date),
+    kept so that the owner leaves with what they wrote."""
+
+    mission: Text | None = None
+    strategic_orientations: list[Text] = Field(default_factory=list)
+    strategic_objectives: list[Text] = Field(default_factory=list)
+    operational_orientations: list[Text] = Field(default_factory=list)
+    operational_objectives: list[Text] = Field(default_factory=list)
+
+
 class Constraints(Strict):
     budget_cad: float | None = Field(default=None, gt=0, description="the envelope in Canadian dollars")
     budget: float | None = Field(
@@ -73,6 +84,7 @@ class Intake(Strict):
     )
     company: Company
     strategic_plan: IntakeStrategicPlan | None = None
+    worksheet: Worksheet | None = Field(default=None, description="drafts of a strategic plan not yet adopted")
     maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
     pain_points: list[PainText] = Field(default_factory=list, max_length=50)
     pain_functions: list[BusinessFunction | None] = Field(

@@ -43,6 +43,7 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
         out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
     if report.preliminary_observations:
         out += ["", f"## {t('md.observations')}", ""] + [f"- {o}" for o in report.preliminary_observations]
+    out += _worksheet(report, t)
     if report.gate.ready:
         out += _pain_table(report, t)
     out += _maturity(report, t)
@@ -61,6 +62,25 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
         out += ["", t("md.reassessment", date=report.reassessment_date.isoformat(), owner=who)]
     out += ["", t("md.review", status=t(f"md.status.{report.review.status.value}")), ""]
     return "\n".join(out)
+
+
+def _worksheet(report: PlanReport, t: _T) -> list[str]:
+    sheet = report.worksheet
+    if sheet is None:
+        return []
+    rows = ["", f"## {t('md.worksheet')}", "", t("md.worksheet_note"), ""]
+    if sheet.mission:
+        rows.append(f"- **{t('md.worksheet.mission')}** — {sheet.mission}")
+    for part in (
+        "strategic_orientations",
+        "strategic_objectives",
+        "operational_orientations",
+        "operational_objectives",
+    ):
+        items = getattr(sheet, part)
+        if items:
+            rows += [f"- **{t(f'md.worksheet.{part}')}**", *(f"  - {item}" for item in items)]
+    return rows
 
 
 def _cell(text: object) -> str:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from .catalogue import Catalogue
 from .errors import PlanFileError
 from .files import first_error
+from .intake import Worksheet
 from .models import (
     Company,
     FollowUp,
@@ -202,6 +203,7 @@ class PlanReport(_Out):
     financing: list[FinancingOffer] = Field(default_factory=list)
     maturity: MaturityProfile | None = None
     reassessment_date: date | None = Field(default=None, description="when to run the diagnostic again")
+    worksheet: Worksheet | None = Field(default=None, description="the strategic-plan drafts from the interview")
     follow_up: FollowUp
     review: Review = Field(default_factory=Review)
 

@@ -25,6 +25,9 @@ def chat(args: argparse.Namespace) -> int:
 
     assistant = build_assistant()
     today = args.today or date.today()
+    # The first run builds the catalogue index (about 15 s): now, with progress shown, rather than
+    # as a silent pause at the first vague answer.
+    assistant.dense_index.vectors(progress)
     engine = assistant.engine(today)
     language = Language(args.lang) if args.lang else None
     if args.session:

@@ -36,6 +36,8 @@ def build_intake(state: InterviewState) -> Intake:
         "existing_systems": answers.get("existing_systems") or [],
         "constraints": {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("constraints.")},
     }
+    if state.worksheet and not answers.get("strategic_plan.adopted") and (drafts := worksheet_of(state)):
+        data["worksheet"] = drafts
     if answers.get("strategic_plan.adopted"):
         data["strategic_plan"] = {
             k.split(".", 1)[1]: v

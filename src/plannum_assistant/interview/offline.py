@@ -8,6 +8,7 @@ any point (:mod:`.commands`). Maturity questions come from ``dimensions.yaml``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,18 @@ from .commands import field_topic, is_back, is_details, is_non_answer, is_summar
 from .script import InterviewScript, InterviewTexts
 from .state import FollowUp, InterviewState, Message, Turn
 
-SymptomFinder = Callable[[str, Language], "str | None"]  # a vague pain statement -> closest catalogue symptom
+
+@dataclass(frozen=True)
+class Asked:
+    """Where a vague pain was given: the function of the question and the company answered so far."""
+
+    function: BusinessFunction
+    sector: str | None
+    employees: int | None
+
+
+# A vague pain statement -> the closest catalogue symptom that fits the question and the company.
+SymptomFinder = Callable[[str, Language, Asked], "str | None"]
 
 
 class OfflineEngine:
@@ -323,7 +335,12 @@ class OfflineEngine:
             return
         function = topic_id.split(".", 1)[1]
         for index, item in enumerate(state.answers.get(topic_id) or []):
-            if len(item.split()) < 6 and (symptom := self.symptom_for(item, state.language)):
+            asked = Asked(
+                function=BusinessFunction(function),
+                sector=state.answers.get("company.sector"),
+                employees=state.answers.get("company.employees"),
+            )
+            if len(item.split()) < 6 and (symptom := self.symptom_for(item, state.language, asked)):
                 state.follow_ups.append(FollowUp(function=function, item=index, symptom=symptom))
             if len(state.follow_ups) >= 2:
                 break

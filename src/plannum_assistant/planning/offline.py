@@ -77,6 +77,7 @@ class OfflinePlanner:
             "in_place": [InPlace(catalogue_id=i, evidence=e) for i, e in in_place.items()],
             "follow_up": FollowUp(owner=owner, cadence=ctx.t("cadence.monthly", language)),
             "locale": locale,
+            "worksheet": intake.worksheet,
             "maturity": content.maturity(ctx, intake.maturity, language),
         }
         if not gate.ready:
