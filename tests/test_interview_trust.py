@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.cli.interviews import read_message
@@ -199,7 +200,10 @@ def test_5_non_answers_are_skips_not_data(
     conversation = _start(assistant, store, language)
     _say(conversation, *COMPANY[language], *PLAN[language][:5])
     assert conversation.state.current == "strategic_plan.operational_orientations"
-    _say(conversation, non_answer, non_answer)
+    _say(conversation, non_answer)
+    assert conversation.state.current == "strategic_plan.operational_objectives"  # moved on, nothing stored
+    _say(conversation, non_answer)
+    assert conversation.state.current != "strategic_plan.operational_objectives"
     answers = conversation.state.answers
     assert "strategic_plan.operational_orientations" not in answers
     assert "strategic_plan.operational_objectives" not in answers
@@ -320,3 +324,57 @@ def test_9_the_worksheet_the_owner_filled_in_is_in_the_output(assistant: Assista
     assert not report.gate.ready and report.worksheet == intake.worksheet
     markdown = to_markdown(report, assistant.wording)
     assert "## Fiche de travail" in markdown and "Croître hors Québec" in markdown
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_points_1_2_3_5_7_through_plannum_interview_script(
+    tmp_path: Path, cli_data_dir: Path, language: Language
+) -> None:
+    """The same behaviours through the public command, a messages script in each language."""
+    fr = language is Language.FR
+    no, skip, back = ("non", "passer", "retour") if fr else ("no", "skip", "back")
+    vague = "trop de paperasse" if fr else "too much paperwork"
+    clarified = (
+        "non, c'est la paye : les feuilles de temps papier sont retapées"
+        if fr
+        else "no, it's payroll: paper timesheets get retyped every week"
+    )
+    messages = [
+        *COMPANY[language],
+        *PLAN[language][:3],
+        "Croître hors Québec\nFiabiliser les délais",  # one message, two orientations
+        PLAN[language][4],
+        "on n'en a pas" if fr else "nothing really",  # operational orientations: a skip
+        PLAN[language][6],
+        no,  # the gate is not ready (no operational orientation): no worksheet, thanks
+        *[skip] * 10,  # maturity
+        vague,
+        clarified,
+        *[skip] * 7,  # the other functions
+        "Sage 50",
+        "90000",
+        "24",
+        "Luc Gagnon",
+        back,
+        back,
+        back,  # back to the owner, the horizon, then the budget
+        "120000",  # changed; the horizon and the owner are kept
+        "supprimer le point 1" if fr else "delete item 1",
+        "ajouter" if fr else "add",  # garbage at the confirmation: asked again
+        "oui" if fr else "yes",
+    ]
+    script = tmp_path / "script.yaml"
+    script.write_text(yaml.safe_dump({"language": language.value, "messages": messages}, allow_unicode=True))
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
+    out = tmp_path / "out"
+    result = run_cli("interview", "--script", str(script), "--out", str(out), "--today", "2026-11-26", env=env)
+    assert result.returncode == 0, result.stderr
+    intake = yaml.safe_load((out / "intake.yaml").read_text())
+    assert intake["strategic_plan"]["strategic_orientations"] == ["Croître hors Québec", "Fiabiliser les délais"]
+    assert intake["strategic_plan"]["strategic_objectives"] == [PLAN[language][4]]
+    assert not intake["strategic_plan"].get("operational_orientations")
+    assert intake["constraints"] == {"budget_cad": 120000, "horizon_months": 24, "follow_up_owner": "Luc Gagnon"}
+    assert intake["pain_points"] == []  # the clarified pain was deleted by number
+    transcript = json.loads((out / "transcript.json").read_text())["turns"]
+    said = "\n".join(t["text"] for t in transcript if t["role"] == "assistant")
+    assert "c'est la paye" in said or "it's payroll" in said  # the clarification was kept, then deleted

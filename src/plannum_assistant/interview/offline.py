@@ -191,6 +191,10 @@ class OfflineEngine:
         if topic_id is None:  # nothing left to ask (a store from an older version): go to the confirmation
             state.pending.append("confirm")
             topic_id = "confirm"
+        if self._non_answer(topic_id, message) and topic_id.startswith("strategic_plan."):
+            # "On n'en a pas": a missing part of the strategic plan, for the gate to report; never data.
+            self._advance(state, topic_id)
+            return self._t("skipped", state) + "\n" + self.question(state)
         if is_skip(message, words=self.parsing) or not message or self._non_answer(topic_id, message):
             return self._skip(state, topic_id)
         try:
