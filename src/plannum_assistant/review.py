@@ -1,0 +1,342 @@
+"""Human review and approval of a plan (issue 11): the domain rules only — no storage, no UI.
+
+A plan under review moves ``draft`` → ``in_review`` (at the first decision) → ``approved`` or
+``changes_requested`` (→ ``in_review`` again at the next decision). Each item — an initiative,
+an activity, the follow-up owner — is ``proposed`` until a reviewer accepts, edits or rejects
+it. Every change is made on a copy of the plan and re-validated with the plan contract's
+business rules before it is kept: a refused change raises :class:`ReviewError` naming the rule.
+Rejecting an initiative drops it and its activities from the plan (it is listed in ``deferred``,
+and accepting it again restores it). Approval needs every item decided, the gate ready, a
+follow-up owner and a reviewer; it records the reviewer, the time and the SHA-256 of the
+canonical plan JSON. Any later change returns the plan to ``in_review``; an approved plan whose
+content no longer matches its hash is *tampered* and never treated as approved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .catalogue import Catalogue
+from .errors import PlannumError
+from .files import first_error
+from .report import PlanReport, validate_report
+
+
+class ReviewError(PlannumError):
+    """Raised when a review action is refused: an unknown item or field, a change that breaks a
+    business rule of the plan (the message names it), an approval with items still undecided.
+
+    Fix: do what the message says (decide the items it lists, give a valid value), then try again.
+    """
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+class ItemState(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    EDITED = "edited"
+    REJECTED = "rejected"
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: ItemState = ItemState.PROPOSED
+    reviewer: str | None = None
+    at: str | None = None
+    comment: str | None = None
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewer: str
+    at: str
+    sha256: str
+
+
+class Change(BaseModel):
+    """One line of the audit log: who, when, what, before → after."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reviewer: str
+    at: str
+    action: str
+    item: str | None = None
+    before: Any = None
+    after: Any = None
+    comment: str | None = None
+
+
+class StoredPlan(BaseModel):
+    """A plan under review: the plan as it stands, a decision per item, the dropped initiatives
+    (to restore them), and the approval when there is one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    status: PlanStatus = PlanStatus.DRAFT
+    report: dict[str, Any] = Field(description="the plan, as 'plannum plan --format json' prints it")
+    decisions: dict[str, Decision] = Field(default_factory=dict)
+    dropped: dict[str, dict[str, Any]] = Field(default_factory=dict, description="rejected initiatives and actions")
+    approval: Approval | None = None
+
+    def tampered(self) -> bool:
+        """Approved, but the plan no longer matches the hash recorded at approval."""
+        return self.status is PlanStatus.APPROVED and (
+            self.approval is None or self.approval.sha256 != canonical_hash(self.report)
+        )
+
+    def undecided(self) -> list[str]:
+        return [key for key, decision in self.decisions.items() if decision.state is ItemState.PROPOSED]
+
+
+Outcome = tuple[StoredPlan, Change]  # the new stored plan and its audit line
+
+# What an edit may change: initiative fields, activity fields (budget as min and max).
+INITIATIVE_FIELDS = ("priority", "horizon", "start", "supports")
+ACTIVITY_FIELDS = ("name", "responsible", "start", "target_date", "budget_min", "budget_max")
+
+
+def canonical_hash(report: dict[str, Any]) -> str:
+    """SHA-256 of the plan's canonical JSON (sorted keys, no spaces): what an approval signs."""
+    text = json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def item_keys(report: dict[str, Any]) -> list[str]:
+    """Every item a reviewer decides: each initiative, each activity (numbered from 1), the follow-up owner."""
+    keys = [f"initiative:{i['catalogue_id']}" for i in report.get("initiatives", [])]
+    for actions in report.get("action_plan", []):
+        keys += [f"activity:{actions['initiative']}:{n}" for n in range(1, len(actions["activities"]) + 1)]
+    return [*keys, "follow_up"]
+
+
+def new_stored_plan(plan_id: str, report: PlanReport) -> StoredPlan:
+    data = report.model_dump(mode="json")
+    return StoredPlan(id=plan_id, report=data, decisions={key: Decision() for key in item_keys(data)})
+
+
+class Reviewer:
+    """The review actions on a stored plan. Each returns the new stored plan and its audit line;
+    the caller stores both in one transaction."""
+
+    def __init__(self, catalogue: Catalogue, now: datetime) -> None:
+        self.catalogue = catalogue
+        self.at = now.isoformat(timespec="seconds")
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def accept(self, plan: StoredPlan, key: str, reviewer: str, comment: str | None = None) -> Outcome:
+        plan = self._open(plan, key, reviewer)
+        before = plan.decisions[key].state
+        if key.startswith("initiative:") and key.split(":", 1)[1] in plan.dropped:
+            self._restore(plan, key.split(":", 1)[1])
+        return self._sign(plan, key, ItemState.ACCEPTED, reviewer, comment, "accept", before)
+
+    def reject(self, plan: StoredPlan, key: str, reviewer: str, comment: str | None = None) -> Outcome:
+        """Rejecting an initiative drops it and its activities (listed in ``deferred``)."""
+        plan = self._open(plan, key, reviewer)
+        before = plan.decisions[key].state
+        if key.startswith("initiative:"):
+            self._drop(plan, key.split(":", 1)[1], comment)
+        elif key.startswith("activity:"):
+            raise ReviewError(f"{key}: an activity is edited, not rejected (or reject its initiative)")
+        return self._sign(plan, key, ItemState.REJECTED, reviewer, comment, "reject", before)
+
+    def edit(
+        self, plan: StoredPlan, key: str, field: str, value: str, reviewer: str, comment: str | None = None
+    ) -> Outcome:
+        """Change one field of an item; the plan is re-validated before the change is kept."""
+        plan = self._open(plan, key, reviewer)
+        report = plan.report
+        if key == "follow_up":
+            if field != "owner":
+                raise ReviewError("follow_up: the field is 'owner'")
+            before: Any = report["follow_up"].get("owner")
+            report["follow_up"]["owner"] = value.strip() or None
+        elif key.startswith("initiative:"):
+            initiative = self._initiative(report, key.split(":", 1)[1])
+            if field not in INITIATIVE_FIELDS:
+                raise ReviewError(f"{key}: editable fields are {', '.join(INITIATIVE_FIELDS)}")
+            before = initiative[field]
+            initiative[field] = _value(field, value)
+            if field == "priority":
+                _renumber(report, initiative)
+        else:
+            activity = self._activity(report, key)
+            if field not in ACTIVITY_FIELDS:
+                raise ReviewError(f"{key}: editable fields are {', '.join(ACTIVITY_FIELDS)}")
+            if field.startswith("budget_"):
+                bound = field.removeprefix("budget_")
+                before = activity["budget_cad"][bound]
+                activity["budget_cad"][bound] = _value(field, value)
+            else:
+                before = activity[field]
+                activity[field] = _value(field, value)
+        plan.report = self._validated(report)
+        after = _get(plan.report, key, field)
+        return self._sign(plan, key, ItemState.EDITED, reviewer, comment, f"edit {field}", before, after)
+
+    def request_changes(self, plan: StoredPlan, reviewer: str, comment: str | None = None) -> Outcome:
+        plan = self._signed_copy(plan, reviewer)
+        plan.status = PlanStatus.CHANGES_REQUESTED
+        plan.approval = None
+        return plan, Change(reviewer=reviewer, at=self.at, action="request changes", comment=comment)
+
+    def approve(self, plan: StoredPlan, reviewer: str, comment: str | None = None) -> Outcome:
+        """Every item decided, the gate ready, a follow-up owner, a reviewer: then the plan is signed."""
+        plan = self._signed_copy(plan, reviewer)
+        if plan.undecided():
+            raise ReviewError(f"cannot approve: undecided items: {', '.join(plan.undecided())}")
+        if not plan.report["gate"]["ready"]:
+            raise ReviewError("cannot approve: the strategic-plan gate is not ready (no plan numérique yet)")
+        if not plan.report["follow_up"].get("owner"):
+            raise ReviewError("cannot approve: name the follow-up owner (edit follow_up owner=NAME)")
+        on = self.at[:10]
+        comments = [comment] if comment else []
+        plan.report["review"] = {"status": "approved", "reviewer": reviewer, "decided_on": on, "comments": comments}
+        plan.report = self._validated(plan.report)
+        plan.status = PlanStatus.APPROVED
+        plan.approval = Approval(reviewer=reviewer, at=self.at, sha256=canonical_hash(plan.report))
+        return plan, Change(
+            reviewer=reviewer, at=self.at, action="approve", after=plan.approval.sha256, comment=comment
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _signed_copy(self, plan: StoredPlan, reviewer: str) -> StoredPlan:
+        if not reviewer.strip():
+            raise ReviewError("name the reviewer (--reviewer NAME): every decision is signed")
+        return plan.model_copy(deep=True)
+
+    def _open(self, plan: StoredPlan, key: str, reviewer: str) -> StoredPlan:
+        plan = self._signed_copy(plan, reviewer)
+        if key not in plan.decisions:
+            raise ReviewError(f"no item {key!r} in plan {plan.id} (see 'plannum review {plan.id} show')")
+        if plan.report.get("review", {}).get("status") != "draft":  # any change after approval: back to review
+            plan.report["review"] = {"status": "draft", "reviewer": None, "decided_on": None, "comments": []}
+        plan.approval = None
+        plan.status = PlanStatus.IN_REVIEW
+        return plan
+
+    def _sign(
+        self,
+        plan: StoredPlan,
+        key: str,
+        state: ItemState,
+        reviewer: str,
+        comment: str | None,
+        action: str,
+        before: Any,
+        after: Any = None,
+    ) -> Outcome:
+        plan.decisions[key] = Decision(state=state, reviewer=reviewer, at=self.at, comment=comment)
+        change = Change(
+            reviewer=reviewer, at=self.at, action=action, item=key, before=before, after=after or state, comment=comment
+        )
+        return plan, change
+
+    def _validated(self, report: dict[str, Any]) -> dict[str, Any]:
+        """The plan contract's rules, plus: nothing planned before the plan's own date."""
+        try:
+            checked = validate_report(report, self.catalogue)
+        except ValidationError as exc:
+            raise ReviewError(f"refused: {first_error(exc)}") from None
+        for n, initiative in enumerate(checked.initiatives):
+            if initiative.start < checked.today:
+                raise ReviewError(
+                    f"refused: initiatives.{n}.start {initiative.start} is before the plan's date {checked.today}"
+                )
+        return checked.model_dump(mode="json")
+
+    def _drop(self, plan: StoredPlan, entry_id: str, comment: str | None) -> None:
+        report = plan.report
+        initiative = self._initiative(report, entry_id)
+        actions = next(a for a in report["action_plan"] if a["initiative"] == entry_id)
+        report["initiatives"] = [i for i in report["initiatives"] if i["catalogue_id"] != entry_id]
+        report["action_plan"] = [a for a in report["action_plan"] if a["initiative"] != entry_id]
+        for n, kept in enumerate(sorted(report["initiatives"], key=lambda i: i["priority"]), 1):
+            kept["priority"] = n
+        aside = {"catalogue_id": entry_id, "title": initiative["title"], "addresses": initiative["addresses"]}
+        report["deferred"] = [*report.get("deferred", []), {**aside, "reason": comment or "rejected at review"}]
+        report["quick_wins"] = [q for q in report.get("quick_wins", []) if q["catalogue_id"] != entry_id]
+        report["deadline_conflicts"] = [
+            c for c in report.get("deadline_conflicts", []) if c["catalogue_id"] != entry_id
+        ]
+        report["risks"] = [r for r in report.get("risks", []) if r.get("catalogue_id") != entry_id]
+        plan.report = self._validated(report)
+        plan.dropped[entry_id] = {"initiative": initiative, "actions": actions}
+
+    def _restore(self, plan: StoredPlan, entry_id: str) -> None:
+        saved = plan.dropped.pop(entry_id)
+        report = plan.report
+        initiative = saved["initiative"] | {"priority": len(report["initiatives"]) + 1}
+        report["initiatives"] = [*report["initiatives"], initiative]
+        report["action_plan"] = [*report["action_plan"], saved["actions"]]
+        report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
+        plan.report = self._validated(report)
+
+    @staticmethod
+    def _initiative(report: dict[str, Any], entry_id: str) -> dict[str, Any]:
+        found: list[dict[str, Any]] = [i for i in report["initiatives"] if i["catalogue_id"] == entry_id]
+        if not found:
+            raise ReviewError(f"initiative:{entry_id} is not in the plan (rejected? accept it to restore it)")
+        return found[0]
+
+    @staticmethod
+    def _activity(report: dict[str, Any], key: str) -> dict[str, Any]:
+        _, entry_id, number = key.split(":")
+        actions = [a for a in report["action_plan"] if a["initiative"] == entry_id]
+        if not actions or not 1 <= int(number) <= len(actions[0]["activities"]):
+            raise ReviewError(f"{key}: no such activity in the plan")
+        activity: dict[str, Any] = actions[0]["activities"][int(number) - 1]
+        return activity
+
+
+def _value(field: str, raw: str) -> Any:
+    """A field's new value from the text a reviewer typed (dates as YYYY-MM-DD, links comma-separated)."""
+    text = raw.strip()
+    try:
+        if field == "priority":
+            return int(text)
+        if field in ("start", "target_date"):
+            return date.fromisoformat(text).isoformat()
+        if field.startswith("budget_"):
+            return float(text.replace(" ", "").replace(",", ""))
+    except ValueError:
+        raise ReviewError(f"{field}: {raw!r} is not a valid value") from None
+    if field == "supports":
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def _renumber(report: dict[str, Any], moved: dict[str, Any]) -> None:
+    """Give ``moved`` its new priority; the others keep their order around it (1..n, each once)."""
+    target = max(1, min(moved["priority"], len(report["initiatives"])))
+    others = sorted((i for i in report["initiatives"] if i is not moved), key=lambda i: i["priority"])
+    others.insert(target - 1, moved)
+    for n, initiative in enumerate(others, 1):
+        initiative["priority"] = n
+
+
+def _get(report: dict[str, Any], key: str, field: str) -> Any:
+    if key == "follow_up":
+        return report["follow_up"].get("owner")
+    if key.startswith("initiative:"):
+        return Reviewer._initiative(report, key.split(":", 1)[1])[field]
+    activity = Reviewer._activity(report, key)
+    return activity["budget_cad"][field.removeprefix("budget_")] if field.startswith("budget_") else activity[field]

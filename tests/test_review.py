@@ -1,0 +1,116 @@
+"""Review and approval (issue 11, domain rules): every change re-validated, every decision signed,
+approval only when everything is decided, and a tampered approved plan is seen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from plannum_assistant.assistant import Assistant
+from plannum_assistant.intake import load_intake
+from plannum_assistant.review import ItemState, PlanStatus, Reviewer, ReviewError, StoredPlan, new_stored_plan
+
+from .conftest import ROOT
+
+TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 27, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def drafted(assistant: Assistant) -> StoredPlan:
+    return new_stored_plan("p1", assistant.plan(load_intake(ROOT / "examples" / "intake-fr.yaml"), TODAY))
+
+
+@pytest.fixture()
+def reviewer(assistant: Assistant) -> Reviewer:
+    return Reviewer(assistant.catalogue, NOW)
+
+
+def _accept_all(reviewer: Reviewer, plan: StoredPlan) -> StoredPlan:
+    for key in plan.undecided():
+        plan, _ = reviewer.accept(plan, key, "Marie Roy")
+    return plan
+
+
+def test_every_item_is_proposed_until_decided_and_approval_signs_the_plan(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    assert drafted.status is PlanStatus.DRAFT and len(drafted.undecided()) == len(drafted.decisions)
+    assert {k.split(":")[0] for k in drafted.decisions} == {"initiative", "activity", "follow_up"}
+    with pytest.raises(ReviewError, match="undecided items: initiative:"):
+        reviewer.approve(drafted, "Marie Roy")
+    plan = _accept_all(reviewer, drafted)
+    assert plan.status is PlanStatus.IN_REVIEW
+    with pytest.raises(ReviewError, match="name the reviewer"):
+        reviewer.approve(plan, " ")
+    approved, change = reviewer.approve(plan, "Marie Roy", "Bon pour le CA")
+    assert approved.status is PlanStatus.APPROVED and approved.approval is not None
+    assert approved.report["review"] == {
+        "status": "approved",
+        "reviewer": "Marie Roy",
+        "decided_on": "2026-11-27",
+        "comments": ["Bon pour le CA"],
+    }
+    assert change.after == approved.approval.sha256 and not approved.tampered()
+    # Any later change sends it back to review; editing the stored JSON behind its back is tampering.
+    again, _ = reviewer.edit(approved, "follow_up", "owner", "Luc Gagnon", "Marie Roy")
+    assert (
+        again.status is PlanStatus.IN_REVIEW and again.approval is None and again.report["review"]["status"] == "draft"
+    )
+    forged = approved.model_copy(deep=True)
+    forged.report["budget"]["total_max"] = 1.0
+    assert forged.tampered()
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "value", "rule"),
+    [
+        ("activity:cpq-quoting:1", "budget_min", "999999", "min .* exceeds max"),
+        ("initiative:crm", "start", "2020-01-01", "before the plan's date"),
+        ("initiative:crm", "supports", "SO9", "unknown objective"),
+        ("activity:cpq-quoting:2", "target_date", "2026-11-01", "must be after start"),
+        ("initiative:crm", "colour", "blue", "editable fields are"),
+        ("initiative:wms", "priority", "1", "no item 'initiative:wms'"),
+    ],
+)
+def test_a_change_that_breaks_a_rule_is_refused_with_the_rule(
+    drafted: StoredPlan, reviewer: Reviewer, key: str, field: str, value: str, rule: str
+) -> None:
+    with pytest.raises(ReviewError, match=rule):
+        reviewer.edit(drafted, key, field, value, "Marie Roy")
+
+
+def test_an_edit_is_recorded_before_and_after_and_priorities_stay_one_to_n(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    last = max(drafted.report["initiatives"], key=lambda i: i["priority"])
+    plan, change = reviewer.edit(drafted, f"initiative:{last['catalogue_id']}", "priority", "1", "Marie Roy", "urgent")
+    assert (change.before, change.after, change.reviewer, change.comment) == (
+        last["priority"],
+        1,
+        "Marie Roy",
+        "urgent",
+    )
+    assert sorted(i["priority"] for i in plan.report["initiatives"]) == list(
+        range(1, len(plan.report["initiatives"]) + 1)
+    )
+    assert plan.decisions[f"initiative:{last['catalogue_id']}"].state is ItemState.EDITED
+
+
+def test_rejecting_an_initiative_drops_it_and_accepting_it_restores_it(drafted: StoredPlan, reviewer: Reviewer) -> None:
+    plan, _ = reviewer.reject(drafted, "initiative:crm", "Marie Roy", "Déjà en discussion avec un fournisseur")
+    assert "crm" not in {i["catalogue_id"] for i in plan.report["initiatives"]}
+    assert "crm" not in {a["initiative"] for a in plan.report["action_plan"]}
+    assert {"catalogue_id": "crm"}.items() <= plan.report["deferred"][-1].items()
+    assert plan.report["deferred"][-1]["reason"] == "Déjà en discussion avec un fournisseur"
+    restored, _ = reviewer.accept(plan, "initiative:crm", "Marie Roy")
+    assert "crm" in {i["catalogue_id"] for i in restored.report["initiatives"]}
+    assert "crm" not in {d["catalogue_id"] for d in restored.report["deferred"]}
+
+
+def test_a_prerequisite_cannot_be_dropped_while_its_dependent_stays(drafted: StoredPlan, reviewer: Reviewer) -> None:
+    ids = {i["catalogue_id"] for i in drafted.report["initiatives"]}
+    assert {"inventory-management", "mrp-scheduling"} <= ids  # MRP needs inventory in this plan
+    with pytest.raises(ReviewError, match="depends on inventory-management"):
+        reviewer.reject(drafted, "initiative:inventory-management", "Marie Roy")
