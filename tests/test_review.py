@@ -3,7 +3,9 @@ approval only when everything is decided, and a tampered approved plan is seen."
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.intake import load_intake
 from plannum_assistant.review import ItemState, PlanStatus, Reviewer, ReviewError, StoredPlan, new_stored_plan
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 27, 9, 30)
@@ -114,3 +116,29 @@ def test_a_prerequisite_cannot_be_dropped_while_its_dependent_stays(drafted: Sto
     assert {"inventory-management", "mrp-scheduling"} <= ids  # MRP needs inventory in this plan
     with pytest.raises(ReviewError, match="depends on inventory-management"):
         reviewer.reject(drafted, "initiative:inventory-management", "Marie Roy")
+
+
+def test_the_review_commands_store_every_change_and_its_audit_line(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
+    intake = ROOT / "examples" / "intake-fr.yaml"
+    saved = run_cli("plan", "--intake", str(intake), "--today", "2026-11-26", "--save", env=env)
+    assert saved.returncode == 0, saved.stderr
+    plan_id = saved.stdout.strip().splitlines()[-1]
+    assert plan_id in run_cli("plans", "list", env=env).stdout
+    refused = run_cli(
+        "review", plan_id, "edit", "activity:crm:1", "budget_min=999999", "--reviewer", "Marie Roy", env=env
+    )
+    assert refused.returncode == 2 and "budget min (999999) exceeds max" in refused.stderr
+    unsigned = run_cli("review", plan_id, "accept", "follow_up", env=env)
+    assert unsigned.returncode == 2 and "name the reviewer" in unsigned.stderr
+    rejected = run_cli(
+        "review", plan_id, "reject", "initiative:crm", "--reviewer", "Marie Roy", "--comment", "déjà en cours", env=env
+    )
+    assert rejected.returncode == 0, rejected.stderr
+    shown = json.loads(run_cli("plans", "show", plan_id, env=env).stdout)
+    assert shown["status"] == "in_review" and "crm" in shown["dropped"] and shown["tampered"] is False
+    log = run_cli("review", plan_id, "log", env=env).stdout.splitlines()
+    assert len(log) == 2 and "create" in log[0] and "Marie Roy  reject initiative:crm" in log[1]
+    assert "déjà en cours" in log[1]  # refused and unsigned actions left no trace
+    premature = run_cli("review", plan_id, "approve", "--reviewer", "Marie Roy", env=env)
+    assert premature.returncode == 2 and "undecided items" in premature.stderr

@@ -16,7 +16,7 @@ import pytest
 from plannum_assistant.conversation import Conversation
 from plannum_assistant.errors import InterviewError
 from plannum_assistant.interview import InterviewState, Message, Turn, load_script
-from plannum_assistant.sessions import SessionStore
+from plannum_assistant.sessions import MIGRATIONS, SessionStore
 from plannum_assistant.vocabulary import Language
 
 from .conftest import KNOWLEDGE
@@ -165,11 +165,31 @@ def test_a_database_from_a_newer_plannum_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     SessionStore(path).close()
     db = sqlite3.connect(path)
-    db.execute("UPDATE schema_version SET version = 2")
+    db.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS) + 1,))
     db.commit()
     db.close()
-    with pytest.raises(InterviewError, match=r"newer plannum \(schema 2\)"):
+    with pytest.raises(InterviewError, match=rf"newer plannum \(schema {len(MIGRATIONS) + 1}\)"):
         SessionStore(path)
     db = sqlite3.connect(path)
-    assert db.execute("SELECT version FROM schema_version").fetchone() == (2,)  # left as it was
+    assert db.execute("SELECT version FROM schema_version").fetchone() == (len(MIGRATIONS) + 1,)  # left as it was
     db.close()
+
+
+def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_sessions(tmp_path: Path) -> None:
+    """Schema 1 had sessions only; schema 2 adds stored plans and their audit log."""
+    path = tmp_path / "sessions.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (1)")
+    db.executescript(MIGRATIONS[0])
+    db.execute("INSERT INTO sessions VALUES ('abc', 'now', 'now', 'fr', 'offline', 'company', '{}')")
+    db.commit()
+    db.close()
+    store = SessionStore(path)
+    try:
+        tables = {r[0] for r in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"sessions", "turns", "plans", "plan_audit"} <= tables
+        assert store.connection.execute("SELECT version FROM schema_version").fetchone() == (len(MIGRATIONS),)
+        assert store.connection.execute("SELECT id FROM sessions").fetchall() == [("abc",)]
+    finally:
+        store.close()

@@ -7,7 +7,7 @@ index (and its embedding model) only when a search needs it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,9 @@ from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language
 
 if TYPE_CHECKING:
+    from .plan_store import PlanStore
     from .planning import OfflinePlanner, PlanContext, PlanEngine, PlanOutcome
+    from .review import Reviewer, StoredPlan
     from .sessions import SessionStore
 
 
@@ -142,6 +144,31 @@ class Assistant:
             max_repairs=self.settings.llm_max_repairs,
             notify=notify,
         )
+
+    @cached_property
+    def plans(self) -> PlanStore:
+        """Stored plans under review, beside the sessions (same database)."""
+        from .plan_store import PlanStore
+
+        return PlanStore(self.sessions)
+
+    def save_plan(self, report: PlanReport, source: str, who: str = "plannum") -> StoredPlan:
+        """Store a drafted plan for review; its id is new, every item is proposed."""
+        import uuid
+
+        from .review import Change, new_stored_plan
+
+        plan = new_stored_plan(uuid.uuid4().hex[:12], report)
+        change = Change(
+            reviewer=who, at=datetime.now(UTC).isoformat(timespec="seconds"), action="create", comment=source
+        )
+        self.plans.create(plan, report.company.name, source, change)
+        return plan
+
+    def reviewer(self) -> Reviewer:
+        from .review import Reviewer
+
+        return Reviewer(self.catalogue, datetime.now(UTC))
 
     @cached_property
     def sessions(self) -> SessionStore:

@@ -11,12 +11,13 @@ replayed on resume. Every query is scoped by session id.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import uuid
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +49,34 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session_id, seq)
     );
     """,
+    # 2: stored plans under review, and their append-only audit log (issue 11)
+    """
+    CREATE TABLE plans (
+        id TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        company TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        stored TEXT NOT NULL
+    );
+    CREATE TABLE plan_audit (
+        plan_id TEXT NOT NULL REFERENCES plans(id),
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        action TEXT NOT NULL,
+        item TEXT,
+        before TEXT,
+        after TEXT,
+        comment TEXT,
+        PRIMARY KEY (plan_id, seq)
+    );
+    CREATE TRIGGER plan_audit_no_update BEFORE UPDATE ON plan_audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER plan_audit_no_delete BEFORE DELETE ON plan_audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+    """,
 ]
 
 
@@ -63,8 +92,12 @@ class SessionInfo(BaseModel):
     turns: int
 
 
-def _now() -> str:
+def now() -> str:
+    """The current time as stored (UTC, ISO 8601, seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_now = now
 
 
 class SessionStore:
@@ -132,6 +165,15 @@ class SessionStore:
                 db.close()
             self._connections.clear()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (for the other stores that share this database)."""
+        return self._db
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on any error)."""
+        return self._transaction()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self._db
@@ -154,7 +196,8 @@ class SessionStore:
                     f"{self.path}: sessions database is from a newer plannum (schema {version}); upgrade plannum"
                 )
             for script in MIGRATIONS[version:]:
-                for statement in filter(str.strip, script.split(";")):
+                # Statements end with ";" at the end of a line (a trigger's body keeps its inner ";").
+                for statement in filter(str.strip, re.split(r";\s*\n", script)):
                     db.execute(statement)
             if row is None:
                 db.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))

@@ -21,6 +21,7 @@ from ..vocabulary import BusinessFunction, Dimension
 from . import catalogue as _catalogue
 from . import interviews as _interviews
 from . import plans as _plans
+from . import review as _review
 from .common import iso_date, positive_int
 
 
@@ -94,7 +95,23 @@ def _build_parser() -> _Parser:
     plan.add_argument("--format", choices=("json", "md"), default="json")
     plan.add_argument("--out", type=Path, help="write to this file instead of standard output")
     plan.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    plan.add_argument("--save", action="store_true", help="store the plan for review; its id is the last line printed")
     plan.set_defaults(handler=_plans.plan)
+
+    plans = commands.add_parser("plans", help="stored plans (for review and approval)")
+    plan_commands = plans.add_subparsers(title="plan commands", metavar="ACTION", required=True)
+    plan_commands.add_parser("list", help="all stored plans, latest first").set_defaults(handler=_review.plans_list)
+    shown = plan_commands.add_parser("show", help="a stored plan with its decisions, as JSON")
+    shown.add_argument("id")
+    shown.set_defaults(handler=_review.plans_show)
+
+    review = commands.add_parser("review", help="review a stored plan: decide each item, edit, approve")
+    review.add_argument("id", help="stored plan id (see 'plannum plans list')")
+    review.add_argument("action", choices=("show", "accept", "reject", "edit", "approve", "request-changes", "log"))
+    review.add_argument("args", nargs="*", help="ITEM for accept/reject; ITEM FIELD=VALUE for edit")
+    review.add_argument("--reviewer", help="who decides (required for every decision)")
+    review.add_argument("--comment", help="why")
+    review.set_defaults(handler=_review.review)
 
     chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")

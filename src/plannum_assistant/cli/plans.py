@@ -54,6 +54,9 @@ def plan(args: argparse.Namespace) -> int:
     else:
         text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     emit(text, args.out, "plan")
+    if args.save:
+        stored = assistant.save_plan(report, source=f"intake {args.intake}")
+        print(stored.id)  # alone on the last line, for scripts
     return 0
 
 

@@ -1,0 +1,68 @@
+"""Commands about stored plans and their review: plans list|show, review ID ACTION, and plan --save."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .common import build_assistant
+
+
+def plans_list(args: argparse.Namespace) -> int:
+    rows = build_assistant().plans.listing()
+    if not rows:
+        print("no stored plan yet (save one with 'plannum plan --intake FILE --save')")
+    for row in rows:
+        print(f"{row.id}  {row.updated}  {row.status:<17} {row.company}")
+    return 0
+
+
+def plans_show(args: argparse.Namespace) -> int:
+    plan = build_assistant().plans.load(args.id)
+    data = plan.model_dump(mode="json") | {"tampered": plan.tampered()}
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
+def review(args: argparse.Namespace) -> int:
+    """One review action on a stored plan, signed by --reviewer; the change and its audit line are stored together."""
+    assistant = build_assistant()
+    store = assistant.plans
+    plan = store.load(args.id)
+    if args.action == "show":
+        print(f"plan {plan.id}: {plan.status.value}" + (" — TAMPERED: not approved" if plan.tampered() else ""))
+        for key, decision in plan.decisions.items():
+            signed = f" ({decision.reviewer}, {decision.at})" if decision.reviewer else ""
+            print(f"  {key:<40} {decision.state.value}{signed}")
+        return 0
+    if args.action == "log":
+        for change in store.log(plan.id):
+            what = f" {change.item}" if change.item else ""
+            values = f": {change.before!r} -> {change.after!r}" if change.before is not None else ""
+            note = f" — {change.comment}" if change.comment else ""
+            print(f"{change.at}  {change.reviewer}  {change.action}{what}{values}{note}")
+        return 0
+    reviewer = assistant.reviewer()
+    name, comment = args.reviewer or "", args.comment
+    if args.action == "accept":
+        new, change = reviewer.accept(plan, _one(args, "ITEM"), name, comment)
+    elif args.action == "reject":
+        new, change = reviewer.reject(plan, _one(args, "ITEM"), name, comment)
+    elif args.action == "edit":
+        if len(args.args) != 2 or "=" not in args.args[1]:
+            raise SystemExit("plannum: review ID edit ITEM FIELD=VALUE (e.g. edit follow_up owner='Luc Gagnon')")
+        field, value = args.args[1].split("=", 1)
+        new, change = reviewer.edit(plan, args.args[0], field, value, name, comment)
+    elif args.action == "approve":
+        new, change = reviewer.approve(plan, name, comment)
+    else:
+        new, change = reviewer.request_changes(plan, name, comment)
+    store.update(new, change)
+    print(f"plan {new.id}: {new.status.value} ({change.action}{' ' + change.item if change.item else ''})")
+    return 0
+
+
+def _one(args: argparse.Namespace, what: str) -> str:
+    if len(args.args) != 1:
+        raise SystemExit(f"plannum: review ID {args.action} {what}")
+    return str(args.args[0])
