@@ -303,3 +303,38 @@ def test_the_intake_locale_must_speak_the_intake_language() -> None:
         Intake.model_validate({**data, "locale": "fr-FR"})
     with pytest.raises(ValidationError, match="budget"):
         Intake.model_validate({**data, "constraints": {"budget": 1000, "budget_cad": 1500}})
+
+
+def test_review_fixes_an_unrecognised_region_is_warned_and_gets_no_program(assistant: Assistant) -> None:
+    data = small_intake().model_dump(mode="json")
+    data["company"]["region"] = "Casablanca, Maroc"
+    plan = assistant.plan(Intake.model_validate(data), TODAY)
+    assert any("not recognised" in w for w in plan.gate.warnings) and plan.financing == []
+    data["company"]["region"] = None
+    data["locale"] = "en-GB"
+    data["language"] = "en"
+    british = assistant.plan(Intake.model_validate(data), TODAY)
+    assert british.budget is not None and british.budget.currency == "GBP"  # the locale's country
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "We ship our products in wooden crates that we label by hand",
+        "We make crafts and the website is hard to update",
+        "Saisir les feuilles de temps nous coûte une journée par semaine",
+        "La norme chez nous c'est de tout faire sur papier",
+        "Les clients abandonnent leur panier sur notre site web",
+        "Nobody knows how much stock is left in the back room",
+    ],
+)
+def test_review_fixes_one_word_never_makes_an_exposure_or_a_risk(assistant: Assistant, statement: str) -> None:
+    planner = assistant.offline_planner
+    from plannum_assistant.planning.severity import consequences, exposures
+
+    found = consequences(planner.ctx.knowledge.severity, statement)
+    assert exposures(found) == [], found
+    data = small_intake().model_dump(mode="json")
+    data["pain_points"] = [statement]
+    plan = assistant.plan(Intake.model_validate(data), TODAY)
+    assert [r for r in plan.risks if r.source == "intake"] == []

@@ -14,7 +14,7 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.conversation import Conversation, intake_yaml
 from plannum_assistant.errors import InterviewError
 from plannum_assistant.interview import build_intake
-from plannum_assistant.sessions import SessionStore
+from plannum_assistant.sessions import MIGRATIONS, SessionStore
 
 from .conftest import ROOT, run_cli
 
@@ -159,7 +159,7 @@ def test_schema_is_versioned_and_newer_databases_are_refused(tmp_path: Path) -> 
     path = tmp_path / "sessions.db"
     SessionStore(path).close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT version FROM schema_version").fetchone() == (1,)
+    assert db.execute("SELECT version FROM schema_version").fetchone() == (len(MIGRATIONS),)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.execute("UPDATE schema_version SET version = 99")
     db.commit()
@@ -177,7 +177,7 @@ def test_cli_scripted_interviews_and_sessions(tmp_path: Path, cli_data_dir: Path
     plan = json.loads((out / "plan.json").read_text())
     assert plan["gate"]["ready"] and plan["initiatives"]
     intake = yaml.safe_load((out / "intake.yaml").read_text())
-    assert intake["company"]["employees"] == 48 and intake["constraints"]["budget_cad"] == 150000
+    assert intake["company"]["employees"] == 48 and intake["constraints"]["budget"] == 150000  # in its own currency
     session = json.loads((out / "transcript.json").read_text())["session"]
 
     listing = run_cli("sessions", "list", env=env)

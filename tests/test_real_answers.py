@@ -54,3 +54,12 @@ def test_an_answer_as_owners_type_it(item: dict[str, Any]) -> None:
     except AnswerError:
         got = None
     assert got == item["expected"], item.get("note")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("150.000 €", 150_000), ("100k-150k", 125_000), ("1.200.000 €", 1_200_000), ("2,5 M$", 2_500_000)],
+)
+def test_european_thousands_and_ranges_with_units_on_both_ends(text: str, amount: float) -> None:
+    """Found by an outside review: the dot groups thousands in France; "100k-150k" is a range."""
+    assert parse_money(text) == amount

@@ -119,9 +119,9 @@ def test_smart_warnings_name_the_failing_criteria_per_objective() -> None:
     assert by_id == {"SO1": ["specific", "measurable", "time_bound"], "OO1": ["time_bound"]}
     fr = result.warning_messages(Language.FR)
     en = result.warning_messages(Language.EN)
-    assert fr[1] == "Objectif OO1 « Réduire les rebuts de 10 % » n'est pas temporellement défini (SMART)."
+    assert fr[1] == "Objectif OO1 « Réduire les rebuts de 10 % » n'est pas daté (SMART)."
     assert en[1] == 'Objective OO1 "Réduire les rebuts de 10 %" is not time-bound (SMART).'
-    assert "spécifique ni mesurable ni temporellement défini" in fr[0]
+    assert "spécifique ni mesurable ni daté" in fr[0]
 
 
 def test_months_between_counts_whole_months() -> None:

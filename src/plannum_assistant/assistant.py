@@ -190,7 +190,12 @@ class Assistant:
             gate_max_age_months=self.settings.gate_max_age_months,
             parsing=self.parsing_words,
             wording=self.wording,
+            currency_of=self._currency_of,
         )
+
+    def _currency_of(self, region: str | None) -> str:
+        regions = self.plan_context.knowledge.regions
+        return regions.currency(regions.place(region))
 
     def engine(self, today: date) -> Engine:
         """The LLM engine when a provider is configured, else the offline engine. Never builds a

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .catalogue import Bilingual, BilingualList, Strict
 from .errors import KnowledgeError
@@ -23,8 +23,18 @@ from .vocabulary import Consequence, Sector
 class ChangeTemplate(Strict):
     name: Bilingual
     role: str = Field(description="a role key of knowledge/roles.yaml")
-    week: int | Literal["each"] = Field(description="weeks from the plan's start, or 'each' initiative's start")
-    needs_quick_win: bool = Field(default=False, description="only in a plan that has a quick win")
+    week: int | None = Field(default=None, description="weeks from the plan's start")
+    each: Literal["start", "end"] | None = Field(
+        default=None, description="one row per initiative, at its start or end"
+    )
+    after_quick_win: bool = Field(default=False, description="at the end of the first quick win (none: no row)")
+    offset_weeks: int = 0
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> ChangeTemplate:
+        if sum([self.week is not None, self.each is not None, self.after_quick_win]) != 1:
+            raise ValueError("give exactly one of week, each, after_quick_win")
+        return self
 
 
 class ChangeManagement(Strict):

@@ -63,9 +63,9 @@ class Worksheet(Strict):
 
 
 class Constraints(Strict):
-    budget_cad: float | None = Field(default=None, gt=0, description="the envelope in Canadian dollars")
+    budget_cad: float | None = Field(default=None, ge=0, description="the envelope in Canadian dollars (0: none yet)")
     budget: float | None = Field(
-        default=None, gt=0, description="the envelope in the company's own currency (EUR for a French company)"
+        default=None, ge=0, description="the envelope in the company's own currency (EUR for a French company)"
     )
     horizon_months: int | None = Field(default=None, ge=6, le=60)
     follow_up_owner: Text | None = None

@@ -119,8 +119,8 @@ def _maturity(report: PlanReport, t: _T) -> list[str]:
         score = t("md.unrated") if d.score is None else str(d.score)
         rows.append(f"| {_cell(d.label)} | {score} | {'' if d.gap is None else d.gap} |")
     if profile.dmat:
-        values = ", ".join(f"{name} {value:g}" for name, value in profile.dmat.items())
-        rows += ["", t("md.dmat", values=values)]
+        parts = [t("md.dmat_value", name=t(f"dmat.{name}"), value=f"{value:g}") for name, value in profile.dmat.items()]
+        rows += ["", t("md.dmat", values=reduce(lambda left, right: t("md.dmat_join", left=left, right=right), parts))]
     if profile.gaps:
         rows += ["", t("md.maturity_gaps", gaps=", ".join(profile.gaps))]
     return rows
@@ -161,7 +161,10 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
         if items:
             rows += ["", f"### {t(key)}", ""] + [f"- **{s.title}** (`{s.catalogue_id}`): {s.reason}" for s in items]
     if report.in_place:
-        rows += ["", f"### {t('md.in_place')}", ""] + [f"- `{p.catalogue_id}`: {p.evidence}" for p in report.in_place]
+        rows += ["", f"### {t('md.in_place')}", ""] + [
+            "- " + t("md.in_place_item", title=p.title or p.catalogue_id, id=p.catalogue_id, evidence=p.evidence)
+            for p in report.in_place
+        ]
     if report.use_what_you_own:
         rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
     if report.objectives_without_initiative:

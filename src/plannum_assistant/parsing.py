@@ -280,6 +280,9 @@ def parse_money(text: str, *, words: ParsingWords | None = None) -> float:
     cleaned = re.sub(r"[$€£]|\bcad\b", " ", cleaned)
     units = _any([unit for unit, _ in known.money_units.items()])
     half = _any(known.half.all())
+    # "100k-150k", "1 M à 2 M": a unit on both ends of a range is the unit of the range.
+    to = _any(["-", "–", *known.range_to.all()])
+    cleaned = re.sub(rf"(\d)\s*({units})\s*((?:{to}))\s*(?=\d[\d.,\s]*\s*\2(?![\w]))", r"\1 \3 ", cleaned)
     found = quantities(cleaned, known)
     if not found:
         if any(re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", cleaned) for w in known.no_money.all()):

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .parsing import ParsingWords
 
-_DIGITS = r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
+_DIGITS = (
+    r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])"
+    r"|\d+(?:[.,]\d+)?"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ def _number(digits: str) -> float:
         return float(re.sub(r"[  ]", "", digits).replace(",", "."))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", digits):
         return float(digits.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):  # "150.000 €": the dot groups thousands in Europe
+        return float(digits.replace(".", ""))
     return float(digits.replace(",", "."))
 
 

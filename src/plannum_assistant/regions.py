@@ -16,14 +16,13 @@ from pathlib import Path
 
 from pydantic import Field
 
-from .catalogue import Strict, Text
+from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
 from .files import load_model
 from .smart import fold
 from .vocabulary import Language
 
 LOCALE_PATTERN = r"^(fr|en)-[A-Z]{2}$"
-DEFAULT_COUNTRY = "CA"  # no region named: the catalogue's home market
 
 
 class Country(Strict):
@@ -40,10 +39,12 @@ class Subdivision(Strict):
 
 @dataclass(frozen=True)
 class Place:
-    """A company's country and subdivision (None when the region names none)."""
+    """A company's country and subdivision (None when the region names none). ``recognised`` is
+    False when a region was given but names no place this file knows (the country is then assumed)."""
 
     country: str
     subdivision: str | None
+    recognised: bool = True
 
 
 def _normalise(text: str) -> str:
@@ -54,6 +55,7 @@ class Regions(Strict):
     """``knowledge/regions.yaml``."""
 
     version: int = Field(ge=1)
+    default_country: str = Field(description="assumed when no region is given (the catalogue's home market)")
     countries: dict[str, Country]
     subdivisions: list[Subdivision]
 
@@ -63,7 +65,7 @@ class Regions(Strict):
         countries = {code: [f" {_normalise(n)} " for n in c.names] for code, c in self.countries.items()}
         return countries, [[f" {_normalise(n)} " for n in sub.names] for sub in self.subdivisions]
 
-    def place(self, region: str | None) -> Place:
+    def place(self, region: str | None, locale: str | None = None) -> Place:
         """Country and subdivision of a free-text region: whole words; a country name decides
         between subdivisions of the same name (London, Ontario vs London, UK); else the subdivision
         with most names found, then the one named first, then file order (Canada first)."""
@@ -80,7 +82,12 @@ class Regions(Strict):
         if scores:
             best = min(scores, key=lambda s: s[:3])[3]
             return Place(best.country, best.code)
-        return Place(countries[0] if countries else DEFAULT_COUNTRY, None)
+        if countries:
+            return Place(countries[0], None)
+        # No place recognised: the locale's country when it is one we know ("fr-FR"), else the default.
+        from_locale = locale.split("-")[1] if locale and "-" in locale else None
+        country = from_locale if from_locale in self.countries else self.default_country
+        return Place(country, None, recognised=not (region or "").strip() or from_locale in self.countries)
 
     def locale(self, place: Place, language: Language) -> str:
         return self.countries[place.country].locales[language]
@@ -95,7 +102,7 @@ class Currencies(Strict):
     version: int = Field(ge=1)
     base: str
     as_of: date
-    source: Text
+    source: Bilingual
     rates: dict[str, float]
 
     def rate(self, currency: str) -> float:

@@ -85,6 +85,7 @@ class UseWhatYouOwn(_Out):
 class InPlace(_Out):
     catalogue_id: str
     evidence: str = Field(description="the existing system (or the in-place capability) that shows it")
+    title: str | None = Field(default=None, description="the capability's name in the plan's language")
 
 
 class BudgetSummary(_Out):

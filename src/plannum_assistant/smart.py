@@ -65,6 +65,7 @@ class SmartRules(_Strict):
     ordinal_values: dict[str, int]
     range_from: _Words
     range_to: _Words
+    target_units: _Words
 
 
 def load_smart_rules(path: Path) -> SmartRules:
@@ -132,12 +133,26 @@ class _Patterns:
         )
         self.mid = re.compile(rf"\b(?:{_alternatives(rules.mid_words.all)})-?\s*{_YEAR}")
         self.code = re.compile(rf"\b(?:{_alternatives(rules.code_words.all)})\s*[a-z]?\d[\d:.\-]*")
-        quantity_text = r"(\d+(?:[.,]\d+)?\s*(?:%|\$|€|£|k\$|k€|[a-z]+)?)"
+        units = _alternatives(rules.target_units.all)
+        self.quantity = (
+            r"(?:[$€£]\s*)?(?:\d{1,3}(?:[  .]\d{3})+|\d+(?:[.,]\d+)?)"
+            rf"(?:\s*(?:%|[km]?\s*[$€£]|[km](?![a-z])|(?:{units})(?![a-z])))?"
+        )
+        quantity_text = rf"({self.quantity})"
         self.range = re.compile(
             rf"\b(?:{_alternatives(rules.range_from.all)})\s+{quantity_text}\s+(?:{_alternatives(rules.range_to.all)})\s+"
             + quantity_text
         )
-        self.exact_dates = (self.iso, self.quarter, self.ordinal_quarter, self.month_year, self.half, self.mid)
+        self.numeric = re.compile(r"\b(?:(\d{1,2})[/.])?(\d{1,2})[/.](20\d{2})\b")  # 31/12/2027, 06/2027
+        self.exact_dates = (
+            self.numeric,
+            self.iso,
+            self.quarter,
+            self.ordinal_quarter,
+            self.month_year,
+            self.half,
+            self.mid,
+        )
         periods = _alternatives(list(rules.period_units))
         self.period_months = {fold(k): v for k, v in rules.period_units.items()}
         quantity = rf"(\d+|{_alternatives(list(rules.number_values))})"
@@ -200,7 +215,7 @@ def _time_bound(folded: str, patterns: _Patterns) -> bool:
     "within 24 hours" and "en moins d'une heure" are turnarounds (measures), not deadlines: hours and
     days are not period units.
     """
-    dated = (patterns.iso, patterns.year, patterns.quarter, patterns.relative, patterns.time_word)
+    dated = (patterns.iso, patterns.numeric, patterns.year, patterns.quarter, patterns.relative, patterns.time_word)
     if any(p.search(folded) for p in dated) or patterns.deadline_cue.search(folded):
         return True
     # "may" is also a verb: as a month it needs a year, and then the year already counts.
@@ -245,6 +260,11 @@ def deadline(text: str, *, adopted: date | None = None, rules: SmartRules | None
     patterns = _patterns(rules or bundled_rules())
     folded = patterns.code.sub(" ", fold(text))
     found: list[date] = []
+    for m in patterns.numeric.finditer(folded):
+        first, second, year = (int(m[1]) if m[1] else None), int(m[2]), int(m[3])
+        day, month = (first, second) if first is None or second <= 12 else (second, first)  # d/m, else m/d
+        if 1 <= month <= 12:
+            found.append(_safe_date(year, month, day or calendar.monthrange(year, month)[1]))
     for m in patterns.iso.finditer(folded):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
@@ -298,23 +318,42 @@ def _add_months(start: date, months: int) -> date:
     return _safe_date(year, month, start.day)
 
 
+def _masked(text: str, patterns: _Patterns) -> str:
+    """The folded text with standards' numbers and dates blanked out, same length as ``text``
+    (so that a span found in it is the same span of the owner's own words)."""
+    folded = fold(text)
+    if len(folded) != len(text):  # decomposed accents: spans would not line up, work on the folded text
+        text = folded
+    masked = patterns.code.sub(lambda m: " " * len(m[0]), folded)
+    for start, end in _date_spans(masked, patterns):
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    return masked
+
+
 def baseline_and_target(text: str, rules: SmartRules | None = None) -> tuple[str, str] | None:
-    """The baseline and the target an objective states ("de 58 % à 70 %" -> ("58 %", "70 %"))."""
+    """The baseline and the target an objective states, in its own words ("de 58 % à 70 %" ->
+    ("58 %", "70 %"); "de 1,2 M€ à 1,8 M€" -> ("1,2 M€", "1,8 M€"))."""
     patterns = _patterns(rules or bundled_rules())
-    folded = patterns.code.sub(" ", fold(text))
-    for match in patterns.range.finditer(folded):
-        start, end = match[1].strip(), match[2].strip()
-        if re.match(r"\d", start) and re.match(r"\d", end) and not patterns.year.fullmatch(start.split()[0]):
-            unit = re.sub(r"^[\d.,\s]+", "", end)
-            return (f"{start} {unit}" if unit and start.replace(",", "").replace(".", "").isdigit() else start), end
+    masked = patterns.code.sub(lambda m: " " * len(m[0]), fold(text))
+    source = text if len(fold(text)) == len(text) else fold(text)
+    for match in patterns.range.finditer(masked):
+        start, end = source[match.start(1) : match.end(1)].strip(), source[match.start(2) : match.end(2)].strip()
+        if patterns.year.fullmatch(start.split()[0]):
+            continue
+        unit = re.sub(r"^[$€£]?\s*[\d.,\s  ]+", "", end)
+        bare = re.fullmatch(r"[\d.,\s  ]+", start) is not None
+        return (f"{start} {unit}" if unit and bare else start), end
     return None
 
 
 def stated_target(text: str, rules: SmartRules | None = None) -> str | None:
-    """The first quantity an objective states, dates aside ("Livrer 95 % des commandes..." -> "95 %")."""
+    """The first quantity an objective states with a unit (%, an amount, a duration), dates and
+    standards aside, in the objective's own words ("Livrer 95 % des commandes…" -> "95 %"); None
+    when it states none ("Ouvrir 3 nouveaux points de vente": the objective itself is the target)."""
     patterns = _patterns(rules or bundled_rules())
-    folded = patterns.code.sub(" ", fold(text))
-    for start, end in sorted(_date_spans(folded, patterns), reverse=True):
-        folded = folded[:start] + " " * (end - start) + folded[end:]
-    match = re.search(r"(?:[$€£]\s*)?\d+(?:[.,]\d+)?(?:\s*(?:%|\$|€|£|k\$|m\$|k€|m€|[a-z]+))?", folded)
-    return match[0].strip() if match else None
+    masked = _masked(text, patterns)
+    source = text if len(fold(text)) == len(text) else fold(text)
+    for match in re.finditer(patterns.quantity, masked):
+        if re.search(r"[%$€£]|[a-z]", match[0]):
+            return source[match.start() : match.end()].strip()
+    return None

@@ -34,7 +34,13 @@ def build_intake(state: InterviewState) -> Intake:
         "pain_points": [p for k, v in answers.items() if k.startswith("pain_points.") for p in v],
         "pain_functions": [k.split(".", 1)[1] for k, v in answers.items() if k.startswith("pain_points.") for _ in v],
         "existing_systems": answers.get("existing_systems") or [],
-        "constraints": {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("constraints.")},
+        # The interview asks the envelope in the company's own money: it is `budget` (CAD in Canada,
+        # EUR in France), never converted (topic id kept: constraints.budget_cad).
+        "constraints": {
+            ("budget" if k == "constraints.budget_cad" else k.split(".", 1)[1]): v
+            for k, v in answers.items()
+            if k.startswith("constraints.")
+        },
     }
     if state.worksheet and not answers.get("strategic_plan.adopted") and (drafts := worksheet_of(state)):
         data["worksheet"] = drafts

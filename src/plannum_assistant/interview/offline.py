@@ -17,7 +17,7 @@ from ..gate import GateResult, check_prerequisites
 from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
-from ..smart import assess_smart, deadline
+from ..smart import assess_smart, deadline, fold
 from ..vocabulary import BusinessFunction, Dimension, Language
 from . import summary
 from .answers import AnswerParser
@@ -55,6 +55,7 @@ class OfflineEngine:
         gate_max_age_months: int = 24,
         parsing: ParsingWords | None = None,
         wording: Wording | None = None,
+        currency_of: Callable[[str | None], str] | None = None,
     ) -> None:
         self.script = script
         self.wording = wording
@@ -65,6 +66,7 @@ class OfflineEngine:
         self.symptom_for = symptom_for
         self.gate_max_age_months = gate_max_age_months
         self.answers = AnswerParser(script, self.parsing, today=today)
+        self.currency_of = currency_of  # the company's region -> its currency (CAD when unknown)
 
     # --- public API -----------------------------------------------------------------------
 
@@ -123,10 +125,13 @@ class OfflineEngine:
         return text
 
     def summary(self, state: InterviewState) -> str:
-        return summary.summary(self.script, self.dimensions, state)
+        return summary.summary(self.script, self.dimensions, state, self._currency(state))
 
     def shown(self, state: InterviewState, topic_id: str) -> str:
-        return summary.shown(self.script, self.dimensions, state, topic_id)
+        return summary.shown(self.script, self.dimensions, state, topic_id, self._currency(state))
+
+    def _currency(self, state: InterviewState) -> str:
+        return self.currency_of(state.answers.get("company.region")) if self.currency_of else "CAD"
 
     # --- what the LLM engine builds on ---------------------------------------------------
 
@@ -350,23 +355,23 @@ class OfflineEngine:
                 break
 
     def _answer_follow_up(self, state: InterviewState, message: str) -> str:
-        """Yes adds the symptom to the pain; no keeps it; a clarification in the owner's words
-        ("non, c'est la paye : les feuilles de temps sont retapées") enriches the pain with them."""
+        """Yes adds the symptom to the pain; no keeps it; the owner's own words beyond the yes or
+        the no ("non, c'est la paye : les feuilles de temps sont retapées") are added to the pain."""
         follow = state.follow_ups[0]
         items = state.answers[f"pain_points.{follow.function}"]
-        clarification = _clarification(message, self.parsing)
-        if clarification:
-            state.follow_ups.pop(0)
-            items[follow.item] = f"{items[follow.item]} — {clarification}"
-            return self._t("clarified", state) + "\n" + self.question(state)
-        try:
-            agreed = parse_yes_no(message, words=self.parsing)
-        except AnswerError as exc:
-            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+        agreed, rest = _yes_no_and_rest(message, self.parsing)
+        if agreed is None and rest is None:
+            return self._t("ask_again", state, hint=self._yes_no_hint(state)) + "\n" + self.question(state)
         state.follow_ups.pop(0)
         if agreed:
             items[follow.item] = f"{items[follow.item]} — {follow.symptom}"
+        if rest:
+            items[follow.item] = f"{items[follow.item]} — {rest}"
+            return self._t("clarified", state) + "\n" + self.question(state)
         return self.question(state)
+
+    def _yes_no_hint(self, state: InterviewState) -> str:
+        return self.parsing.hints.yes_no.hint()[state.language]
 
     def _skip(self, state: InterviewState, topic_id: str) -> str:
         if topic_id == "worksheet.offer" or topic_id.startswith(("maturity.", "pain_points.")):
@@ -449,15 +454,21 @@ def _dimension(topic_id: str) -> Dimension:
     return Dimension(topic_id.split(".", 1)[1])
 
 
-def _clarification(message: str, words: ParsingWords) -> str | None:
-    """The owner's own words in a reply to a follow-up, beyond a yes or a no ("non, c'est la paye :
-    …" → "c'est la paye : …"); None for a bare yes or no."""
+def _yes_no_and_rest(message: str, words: ParsingWords) -> tuple[bool | None, str | None]:
+    """A reply to a follow-up: its yes or no (None when neither), and the owner's own words after it
+    when they say something (four words or more, and not just another way of saying no)."""
     text = message.strip()
-    first, _, rest = text.partition(" ")
-    head = first.strip(",.;:!")
     try:
-        parse_yes_no(head, words=words)
-        text = rest.strip(" ,;:-—")
+        return parse_yes_no(text, words=words), None if len(text.split()) < 4 else _rest(text, words)
     except AnswerError:
-        pass
-    return text if len(text.split()) >= 4 else None
+        return None, text if len(text.split()) >= 4 else None
+
+
+def _rest(text: str, words: ParsingWords) -> str | None:
+    """What follows the leading yes or no phrase ("oui, et ça arrive chaque semaine" → "et ça …")."""
+    folded = fold(text)
+    for phrase in sorted([*words.yes.all(), *words.no.all()], key=len, reverse=True):
+        if folded.startswith(phrase) and (len(folded) == len(phrase) or not folded[len(phrase)].isalnum()):
+            rest = text[len(phrase) :].strip(" ,;:-—.!")
+            return rest if len(rest.split()) >= 4 else None
+    return None

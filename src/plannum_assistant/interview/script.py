@@ -157,6 +157,7 @@ class InterviewScript(Strict):
     corrections: Corrections
     field_aliases: dict[str, Words]
     labels: dict[str, Bilingual] = Field(description="how each topic is named to the owner (summary, corrections)")
+    currency_symbols: dict[str, str] = Field(description="currency code -> symbol shown with amounts")
     pain_edits: dict[Language, PainEditWords]
 
     @model_validator(mode="after")

@@ -29,7 +29,9 @@ def numbered_pains(state: InterviewState) -> list[tuple[str, int]]:
     ]
 
 
-def shown(script: InterviewScript, dimensions: Dimensions, state: InterviewState, topic: str) -> str:
+def shown(
+    script: InterviewScript, dimensions: Dimensions, state: InterviewState, topic: str, currency: str = "CAD"
+) -> str:
     """One answer as the owner reads it."""
     language = state.language
     value: Any = state.answers[topic]
@@ -39,9 +41,10 @@ def shown(script: InterviewScript, dimensions: Dimensions, state: InterviewState
         return " ; ".join(map(str, value)) if language is Language.FR else "; ".join(map(str, value))
     if topic == "constraints.budget_cad":
         amount = f"{float(value):,.0f}"
-        return script.texts.render(
-            "money", language, amount=amount.replace(",", "\u00a0") if language is Language.FR else amount
-        )
+        if language is Language.FR:
+            amount = amount.replace(",", "\u00a0")
+        symbol = script.currency_symbols.get(currency, currency).strip()
+        return script.texts.render("money", language, amount=amount, symbol=symbol)
     if topic == "strategic_plan.adopted" and isinstance(value, str):
         return value[:7]
     if topic.startswith("maturity."):
@@ -57,7 +60,7 @@ def label(script: InterviewScript, dimensions: Dimensions, topic: str, language:
     return script.labels[topic].get(language) if topic in script.labels else topic
 
 
-def summary(script: InterviewScript, dimensions: Dimensions, state: InterviewState) -> str:
+def summary(script: InterviewScript, dimensions: Dimensions, state: InterviewState, currency: str = "CAD") -> str:
     language = state.language
     sep = " : " if language is Language.FR else ": "
     lines: list[str] = []
@@ -68,7 +71,10 @@ def summary(script: InterviewScript, dimensions: Dimensions, state: InterviewSta
     )
     before = [t for t in plain if not t.startswith(("existing_systems", "constraints."))]
     after = [t for t in plain if t not in before]
-    lines += [f"- {label(script, dimensions, t, language)}{sep}{shown(script, dimensions, state, t)}" for t in before]
+    lines += [
+        f"- {label(script, dimensions, t, language)}{sep}{shown(script, dimensions, state, t, currency)}"
+        for t in before
+    ]
     scores = [
         script.texts.render("summary_maturity", language, label=label(script, dimensions, t, language), score=v)
         for t, v in state.answers.items()
@@ -85,7 +91,9 @@ def summary(script: InterviewScript, dimensions: Dimensions, state: InterviewSta
             lines.append(
                 "  " + script.texts.render("summary_pain", language, number=number, function=function, text=text)
             )
-    lines += [f"- {label(script, dimensions, t, language)}{sep}{shown(script, dimensions, state, t)}" for t in after]
+    lines += [
+        f"- {label(script, dimensions, t, language)}{sep}{shown(script, dimensions, state, t, currency)}" for t in after
+    ]
     return "\n".join(lines) or "-"
 
 

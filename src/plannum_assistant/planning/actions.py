@@ -58,7 +58,7 @@ def actions(
 ) -> InitiativeActions:
     """One activity per template, back to back from ``start``, the narrowed budget shared out."""
     budget = narrowed(entry.budget_cad.for_band(band), band, intake.company.employees, ctx.config.budget.max_ratio)
-    country = ctx.knowledge.regions.place(intake.company.region).country
+    country = ctx.knowledge.regions.place(intake.company.region, intake.locale).country
     sectors = ctx.sectors.matches(intake.company.sector)
     said = fold(" ".join([*intake.pain_points, *intake.existing_systems]))
     activities = []
@@ -135,7 +135,7 @@ def budget(
     elif math.sqrt((low + yearly_low) * (high + yearly_high)) > envelope:
         status = "may_exceed"  # the low end fits, the estimate's middle does not
     else:
-        status = "within"  # the middle fits (the note says when the high end passes it)
+        status = "within"  # the middle fits (the note says whether the high end does too)
     amounts = {
         "low": money(ctx, low, currency, language),
         "high": money(ctx, high, currency, language),
@@ -145,15 +145,17 @@ def budget(
         "days_high": f"{sum(d.max for d in days):.0f}",
         "budget": money(ctx, envelope, currency, language) if envelope is not None else "",
     }
+    fits_all = envelope is not None and high + yearly_high <= envelope
+    note_key = "within_all" if status == "within" and fits_all else status
     conversion = None
     if currency != currencies.base:
         conversion = ctx.t(
             "budget.conversion",
             language,
             currency=currency,
-            rate=f"{rate:.4f}",
+            rate=f"{rate:.4f}".replace(".", ",") if language is Language.FR else f"{rate:.4f}",
             as_of=currencies.as_of.isoformat(),
-            source=currencies.source,
+            source=currencies.source.get(language),
         )
     alternatives = []
     if status in ("exceeds", "may_exceed"):
@@ -161,7 +163,7 @@ def budget(
             ctx.t(
                 "budget.alternative",
                 language,
-                name=c.entry.name.get(language),
+                name=ctx.regional(c.entry.name.get(language), place.country, language),
                 text=ctx.regional(c.entry.lower_cost_alternative.get(language), place.country, language),
             )
             for c in kept
@@ -171,7 +173,7 @@ def budget(
         total_max=round(high),
         envelope=round(envelope, 2) if envelope is not None else None,
         status=status,
-        note=ctx.t(f"budget.{status}", language, **amounts),
+        note=ctx.t(f"budget.{note_key}", language, **amounts),
         currency=currency,
         conversion=conversion,
         yearly_min=round(yearly_low),

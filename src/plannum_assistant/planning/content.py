@@ -13,12 +13,13 @@ from datetime import date
 
 from ..catalogue import CatalogueEntry
 from ..intake import Intake
+from ..lexicon import prefix_pattern
 from ..models import Kpi, MaturityAssessment, StrategicPlan
 from ..regions import Place
 from ..report import ChangeActivity, DimensionScore, FinancingOffer, MaturityProfile, QuickWin, RiskItem
 from ..smart import baseline_and_target, fold, stated_target
 from ..vocabulary import Dimension, Language, SizeBand
-from .schedule import WEEK, add_months
+from .schedule import WEEK, add_months, end_of
 from .types import Candidate, Pain, PlanContext, shorten
 
 
@@ -61,11 +62,11 @@ def _baseline_of(entry: CatalogueEntry, n: int, language: Language) -> str:
     return entry.kpi_baselines.get(language)[n]
 
 
-def quick_wins(ctx: PlanContext, kept: list[Candidate], language: Language) -> list[QuickWin]:
+def quick_wins(ctx: PlanContext, kept: list[Candidate], language: Language, country: str) -> list[QuickWin]:
     return [
         QuickWin(
             catalogue_id=c.entry.id,
-            title=c.entry.name.get(language),
+            title=ctx.title(c.entry.id, language, country),
             reason=ctx.t("quick_win.reason", language, pains=", ".join(c.pains)),
         )
         for c in kept
@@ -83,8 +84,9 @@ def risks(
     named = {c for pain in pains for c in pain.point.consequences}
     for risk in ctx.knowledge.risks.risks:
         when = risk.when
-        words = [fold(w) for w in [*(when.words.fr if when.words else []), *(when.words.en if when.words else [])]]
-        if not (any(w in text for w in words) or sectors & set(when.sectors) or named & set(when.consequences)):
+        words = [*(when.words.fr if when.words else []), *(when.words.en if when.words else [])]
+        said = bool(words) and prefix_pattern(words).search(text) is not None  # whole words, as the lexicons
+        if not (said or sectors & set(when.sectors) or named & set(when.consequences)):
             continue
         law = risk.law_for(place)
         params = {"law": law.get(language)} if law else {"law": ""}
@@ -116,19 +118,34 @@ def change_management(
     band: SizeBand,
     intake: Intake,
     language: Language,
+    country: str,
 ) -> list[ChangeActivity]:
-    """The people side (knowledge/change.yaml), each activity with the title or person fitted to the company."""
+    """The people side (knowledge/change.yaml), each row with the title or person fitted to the company,
+    per initiative where it belongs to one (dated from its start or its go-live)."""
     roles = ctx.knowledge.roles
-    starts = [start for _, start in kept]
-    has_quick_win = any(c.quick_win for c, _ in kept)
-    activities: list[ChangeActivity] = []
+    quick = [end_of(c, start) for c, start in kept if c.quick_win]
+    rows: list[ChangeActivity] = []
     for template in ctx.knowledge.change.activities:
-        if template.needs_quick_win and not has_quick_win:
-            continue
         responsible = roles.for_key(template.role, band, language, intake.team)
-        days = sorted(set(starts)) if template.week == "each" else [today + WEEK * template.week]
-        activities += [ChangeActivity(name=template.name.get(language), responsible=responsible, start=d) for d in days]
-    return sorted(activities, key=lambda a: a.start)
+        name = template.name.get(language)
+        offset = WEEK * template.offset_weeks
+        if template.week is not None:
+            rows.append(ChangeActivity(name=name, responsible=responsible, start=today + WEEK * template.week))
+        elif template.after_quick_win:
+            if quick:
+                rows.append(ChangeActivity(name=name, responsible=responsible, start=min(quick) + offset))
+        else:
+            for candidate, start in kept:
+                anchor = start if template.each == "start" else end_of(candidate, start)
+                title = ctx.title(candidate.entry.id, language, country)
+                rows.append(
+                    ChangeActivity(
+                        name=ctx.t("change.for_initiative", language, activity=name, initiative=title),
+                        responsible=responsible,
+                        start=max(start, anchor + offset),
+                    )
+                )
+    return sorted(rows, key=lambda a: a.start)
 
 
 def financing(ctx: PlanContext, place: Place, employees: int, today: date, language: Language) -> list[FinancingOffer]:

@@ -84,7 +84,9 @@ def priority_reason(ctx: PlanContext, candidate: Candidate, pains: list[Pain], l
     return reduce(lambda left, right: ctx.t("reason.join", language, left=left, right=right), parts)
 
 
-def conflict(ctx: PlanContext, candidate: Candidate, start: date, language: Language) -> DeadlineConflict | None:
+def conflict(
+    ctx: PlanContext, candidate: Candidate, start: date, language: Language, country: str
+) -> DeadlineConflict | None:
     """When it cannot finish by the deadline of the objective it serves: what to decide."""
     end = end_of(candidate, start)
     if candidate.due is None or candidate.due_objective is None or end <= candidate.due:
@@ -97,7 +99,7 @@ def conflict(ctx: PlanContext, candidate: Candidate, start: date, language: Lang
         note=ctx.t(
             "conflict.note",
             language,
-            initiative=candidate.entry.name.get(language),
+            initiative=ctx.title(candidate.entry.id, language, country),
             objective=candidate.due_objective,
             due=candidate.due.isoformat(),
             end=end.isoformat(),

@@ -60,12 +60,15 @@ class OfflinePlanner:
         objectives = [o.text for o in strategy.objectives] if strategy else []
         in_place, excluded, results = self._retrieve(intake, objectives)
         pains = grounding.pain_points(ctx, intake.pain_points, results, intake.pain_functions)
-        place = ctx.knowledge.regions.place(intake.company.region)
+        place = ctx.knowledge.regions.place(intake.company.region, intake.locale)
         locale = intake.locale or ctx.knowledge.regions.locale(place, language)
         owner = intake.constraints.follow_up_owner
         warnings = gate.warning_messages(language, ctx.wording)
         if not owner:
             warnings.append(ctx.t("warning.follow_up", language))
+        if not place.recognised:
+            currency = ctx.knowledge.regions.currency(place)
+            warnings.append(ctx.t("warning.region", language, region=intake.company.region, currency=currency))
         base: dict[str, Any] = {
             "language": language,
             "company": intake.company,
@@ -74,7 +77,14 @@ class OfflinePlanner:
             "catalogue_hash": ctx.catalogue.content_hash[:16],
             "strategic_plan": strategy,
             "pain_points": [pain.point for pain in pains],
-            "in_place": [InPlace(catalogue_id=i, evidence=e) for i, e in in_place.items()],
+            "in_place": [
+                InPlace(
+                    catalogue_id=i,
+                    evidence=e,
+                    title=ctx.regional(ctx.catalogue[i].name.get(language), place.country, language),
+                )
+                for i, e in in_place.items()
+            ],
             "follow_up": FollowUp(owner=owner, cadence=ctx.t("cadence.monthly", language)),
             "locale": locale,
             "worksheet": intake.worksheet,
@@ -133,15 +143,18 @@ class OfflinePlanner:
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
         country = place.country
-        initiatives = [i.model_copy(update={"title": ctx.regional(i.title, country, language)}) for i in initiatives]
-        deferred = [d.model_copy(update={"title": ctx.regional(d.title, country, language)}) for d in deferred]
+        initiatives = [
+            i.model_copy(update={"title": ctx.title(i.catalogue_id, language, country)}) for i in initiatives
+        ]
+        deferred = [d.model_copy(update={"title": ctx.title(d.catalogue_id, language, country)}) for d in deferred]
         systems = set(in_place) | {c.entry.id for c in chosen}
         systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
         action_plan = [actions.actions(ctx, c.entry, start, band, intake, systems, language) for c, start, _ in kept]
-        budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language)
-        if budget.status in ("may_exceed", "exceeds"):
+        # No initiative, no budget to state (never "0 $ to 0 $").
+        budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language) if chosen else None
+        if budget is not None and budget.status in ("may_exceed", "exceeds"):
             warnings.append(budget.note)
-        conflicts = [explain.conflict(ctx, c, start, language) for c, start, _ in kept if c.due]
+        conflicts = [explain.conflict(ctx, c, start, language, place.country) for c, start, _ in kept if c.due]
         late = [conflict for conflict in conflicts if conflict is not None]
         warnings += [conflict.note for conflict in late]
         answered = {pid for c, _, _ in kept for pid in c.pains}
@@ -164,12 +177,14 @@ class OfflinePlanner:
             ],
             "budget": budget,
             "deadline_conflicts": late,
-            "quick_wins": content.quick_wins(ctx, chosen, language),
+            "quick_wins": content.quick_wins(ctx, chosen, language, place.country),
             "risks": content.risks(ctx, intake, chosen, pains, place, language),
             "change_management": content.change_management(
-                ctx, [(c, start) for c, start, _ in kept], today, band, intake, language
+                ctx, [(c, start) for c, start, _ in kept], today, band, intake, language, place.country
             ),
-            "financing": content.financing(ctx, place, intake.company.employees, today, language),
+            "financing": content.financing(ctx, place, intake.company.employees, today, language)
+            if place.recognised
+            else [],
             "reassessment_date": content.reassessment_date(ctx, today),
             "plan_size_rationale": ctx.t(
                 "size.rationale",

@@ -135,6 +135,10 @@ class PlanContext:
         """ "1 digital project", "3 digital projects" (``count.<noun>.one|many`` in wording.yaml)."""
         return self.t(f"count.{noun}.{'one' if n == 1 else 'many'}", language, n=n)
 
+    def title(self, entry_id: str, language: Language, country: str) -> str:
+        """An entry's name as the company's country says it ("devis" in France)."""
+        return self.regional(self.catalogue[entry_id].name.get(language), country, language)
+
     def regional(self, text: str, country: str, language: Language) -> str:
         """A catalogue phrase with the standards and laws of the company's country (EDIFACT in France)."""
         for mention, replacement in self.config.regional_terms.get(country, {}).get(language, []):
