@@ -106,7 +106,10 @@ def test_rejecting_an_initiative_drops_it_and_accepting_it_restores_it(drafted: 
     assert "crm" not in {a["initiative"] for a in plan.report["action_plan"]}
     assert {"catalogue_id": "crm"}.items() <= plan.report["deferred"][-1].items()
     assert plan.report["deferred"][-1]["reason"] == "Déjà en discussion avec un fournisseur"
+    crm_activities = [k for k in plan.decisions if k.startswith("activity:crm:")]
+    assert crm_activities and all(plan.decisions[k].state is ItemState.REJECTED for k in crm_activities)
     restored, _ = reviewer.accept(plan, "initiative:crm", "Marie Roy")
+    assert all(restored.decisions[k].state is ItemState.PROPOSED for k in crm_activities)
     assert "crm" in {i["catalogue_id"] for i in restored.report["initiatives"]}
     assert "crm" not in {d["catalogue_id"] for d in restored.report["deferred"]}
 

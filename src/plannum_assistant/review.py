@@ -143,8 +143,10 @@ class Reviewer:
     def accept(self, plan: StoredPlan, key: str, reviewer: str, comment: str | None = None) -> Outcome:
         plan = self._open(plan, key, reviewer)
         before = plan.decisions[key].state
-        if key.startswith("initiative:") and key.split(":", 1)[1] in plan.dropped:
-            self._restore(plan, key.split(":", 1)[1])
+        if key.startswith("initiative:") and (entry_id := key.split(":", 1)[1]) in plan.dropped:
+            self._restore(plan, entry_id)
+            for activity in (k for k in plan.decisions if k.startswith(f"activity:{entry_id}:")):
+                plan.decisions[activity] = Decision()  # back in the plan: to be decided again
         return self._sign(plan, key, ItemState.ACCEPTED, reviewer, comment, "accept", before)
 
     def reject(self, plan: StoredPlan, key: str, reviewer: str, comment: str | None = None) -> Outcome:
@@ -152,7 +154,12 @@ class Reviewer:
         plan = self._open(plan, key, reviewer)
         before = plan.decisions[key].state
         if key.startswith("initiative:"):
-            self._drop(plan, key.split(":", 1)[1], comment)
+            entry_id = key.split(":", 1)[1]
+            self._drop(plan, entry_id, comment)
+            for activity in (k for k in plan.decisions if k.startswith(f"activity:{entry_id}:")):
+                plan.decisions[activity] = Decision(
+                    state=ItemState.REJECTED, reviewer=reviewer, at=self.at, comment=comment
+                )
         elif key.startswith("activity:"):
             raise ReviewError(f"{key}: an activity is edited, not rejected (or reject its initiative)")
         return self._sign(plan, key, ItemState.REJECTED, reviewer, comment, "reject", before)

@@ -38,7 +38,8 @@ def review(args: argparse.Namespace) -> int:
     if args.action == "log":
         for change in store.log(plan.id):
             what = f" {change.item}" if change.item else ""
-            values = f": {change.before!r} -> {change.after!r}" if change.before is not None else ""
+            changed = change.before is not None or change.after is not None
+            values = f": {change.before!r} -> {change.after!r}" if changed else ""
             note = f" — {change.comment}" if change.comment else ""
             print(f"{change.at}  {change.reviewer}  {change.action}{what}{values}{note}")
         return 0
