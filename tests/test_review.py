@@ -145,3 +145,40 @@ def test_the_review_commands_store_every_change_and_its_audit_line(tmp_path: Pat
     assert "déjà en cours" in log[1]  # refused and unsigned actions left no trace
     premature = run_cli("review", plan_id, "approve", "--reviewer", "Marie Roy", env=env)
     assert premature.returncode == 2 and "undecided items" in premature.stderr
+
+
+def test_an_initiative_is_added_from_the_catalogue_with_its_activities(
+    assistant: Assistant, drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    initiative, actions = assistant.initiative_for_review(drafted, "cybersecurity-baseline", ["P1"], [])
+    plan, change = reviewer.add(drafted, initiative, actions, "Marie Roy", "Le rançongiciel du voisin")
+    added = next(i for i in plan.report["initiatives"] if i["catalogue_id"] == "cybersecurity-baseline")
+    assert added["priority"] == len(plan.report["initiatives"]) and added["evidence"]
+    activities = next(a for a in plan.report["action_plan"] if a["initiative"] == "cybersecurity-baseline")
+    assert len(activities["activities"]) == len(assistant.catalogue["cybersecurity-baseline"].activities)
+    assert plan.decisions["initiative:cybersecurity-baseline"].state is ItemState.ACCEPTED
+    assert plan.decisions["activity:cybersecurity-baseline:1"].state is ItemState.PROPOSED
+    assert change.action == "add"
+    with pytest.raises(ReviewError, match="already in the plan"):
+        reviewer.add(plan, initiative, actions, "Marie Roy")
+    with pytest.raises(ReviewError, match="not in the catalogue"):
+        assistant.initiative_for_review(drafted, "blockchain-magic", ["P1"], [])
+    unknown_pain = initiative | {"addresses": ["P9"]}
+    with pytest.raises(ReviewError, match="unknown pain point"):
+        reviewer.add(drafted, unknown_pain, actions, "Marie Roy")
+
+
+def test_a_plan_json_file_is_imported_for_review(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
+    plan_file = tmp_path / "plan.json"
+    drafted = run_cli("plan", "--intake", str(ROOT / "examples" / "intake-en.yaml"), "--out", str(plan_file), env=env)
+    assert drafted.returncode == 0, drafted.stderr
+    imported = run_cli("plans", "import", str(plan_file), env=env)
+    assert imported.returncode == 0, imported.stderr
+    plan_id = imported.stdout.strip().splitlines()[-1]
+    shown = json.loads(run_cli("plans", "show", plan_id, env=env).stdout)
+    assert shown["status"] == "draft" and shown["report"]["company"]["name"] == "Lakeside Fine Foods Ltd."
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    refused = run_cli("plans", "import", str(broken), env=env)
+    assert refused.returncode == 2 and "invalid JSON" in refused.stderr

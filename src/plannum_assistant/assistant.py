@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue, load_catalogue
 from .gate import GateResult, check_prerequisites
@@ -23,7 +23,7 @@ from .parsing import ParsingWords, load_parsing
 from .report import PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
-from .vocabulary import BusinessFunction, Dimension, Language
+from .vocabulary import BusinessFunction, Dimension, Language, SizeBand
 
 if TYPE_CHECKING:
     from .plan_store import PlanStore
@@ -164,6 +164,40 @@ class Assistant:
         )
         self.plans.create(plan, report.company.name, source, change)
         return plan
+
+    def initiative_for_review(
+        self, plan: StoredPlan, entry_id: str, addresses: list[str], supports: list[str]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An initiative a reviewer adds from the catalogue, with its activities built as the planner
+        builds them (size band, roles, narrowed budget), starting on the plan's date."""
+        from .intake import Intake
+        from .planning import actions as stage_actions
+
+        if entry_id not in self.catalogue:
+            from .review import ReviewError
+
+            raise ReviewError(f"refused: {entry_id!r} is not in the catalogue (see 'plannum search WORDS')")
+        language = Language(plan.report["language"])
+        company = plan.report["company"]
+        intake = Intake.model_validate({"language": language.value, "company": company})
+        entry = self.catalogue[entry_id]
+        start = date.fromisoformat(plan.report["today"])
+        band = SizeBand.for_employees(company["employees"])
+        ctx = self.plan_context
+        actions = stage_actions.actions(ctx, entry, start, band, intake, set(), language)
+        title = ctx.title(entry_id, language, ctx.knowledge.regions.place(company.get("region")).country)
+        initiative = {
+            "catalogue_id": entry_id,
+            "title": title,
+            "addresses": addresses,
+            "supports": supports,
+            "priority": 1,
+            "horizon": "0-6",
+            "start": start.isoformat(),
+            "rationale": self.wording.text("review.added", language),
+            "evidence": [p["text"] for p in plan.report["pain_points"] if p["id"] in addresses],
+        }
+        return initiative, actions.model_dump(mode="json")
 
     def reviewer(self) -> Reviewer:
         from .review import Reviewer

@@ -198,6 +198,38 @@ class Reviewer:
         after = _get(plan.report, key, field)
         return self._sign(plan, key, ItemState.EDITED, reviewer, comment, f"edit {field}", before, after)
 
+    def add(
+        self,
+        plan: StoredPlan,
+        initiative: dict[str, Any],
+        actions: dict[str, Any],
+        reviewer: str,
+        comment: str | None = None,
+    ) -> Outcome:
+        """Add an initiative from the catalogue (its activities built by the planner's own stage); it
+        is validated like any change, and counts as accepted by the reviewer who added it."""
+        plan = self._signed_copy(plan, reviewer)
+        entry_id = initiative["catalogue_id"]
+        if entry_id not in self.catalogue:
+            raise ReviewError(f"refused: {entry_id!r} is not in the catalogue (see 'plannum search WORDS')")
+        if any(i["catalogue_id"] == entry_id for i in plan.report["initiatives"]) or entry_id in plan.dropped:
+            raise ReviewError(f"{entry_id} is already in the plan (or rejected: accept it to restore it)")
+        report = plan.report
+        report["initiatives"] = [*report["initiatives"], initiative | {"priority": len(report["initiatives"]) + 1}]
+        report["action_plan"] = [*report["action_plan"], actions]
+        report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
+        report["unaligned"] = [d for d in report.get("unaligned", []) if d["catalogue_id"] != entry_id]
+        plan.report = self._validated(report)
+        if report.get("review", {}).get("status") != "draft":
+            plan.report["review"] = {"status": "draft", "reviewer": None, "decided_on": None, "comments": []}
+        plan.status = PlanStatus.IN_REVIEW
+        plan.approval = None
+        accepted = Decision(state=ItemState.ACCEPTED, reviewer=reviewer, at=self.at, comment=comment)
+        plan.decisions[f"initiative:{entry_id}"] = accepted
+        for n in range(1, len(actions["activities"]) + 1):
+            plan.decisions[f"activity:{entry_id}:{n}"] = Decision()
+        return plan, Change(reviewer=reviewer, at=self.at, action="add", item=f"initiative:{entry_id}", comment=comment)
+
     def request_changes(self, plan: StoredPlan, reviewer: str, comment: str | None = None) -> Outcome:
         plan = self._signed_copy(plan, reviewer)
         plan.status = PlanStatus.CHANGES_REQUESTED

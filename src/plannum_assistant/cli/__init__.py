@@ -104,6 +104,9 @@ def _build_parser() -> _Parser:
     shown = plan_commands.add_parser("show", help="a stored plan with its decisions, as JSON")
     shown.add_argument("id")
     shown.set_defaults(handler=_review.plans_show)
+    imported = plan_commands.add_parser("import", help="store a plan JSON file for review (prints its id)")
+    imported.add_argument("file", type=Path, help="a plan JSON file ('plannum plan' or a finished chat)")
+    imported.set_defaults(handler=_review.plans_import)
 
     review = commands.add_parser("review", help="review a stored plan: decide each item, edit, approve")
     review.add_argument("id", help="stored plan id (see 'plannum plans list')")

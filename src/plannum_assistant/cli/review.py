@@ -54,12 +54,29 @@ def review(args: argparse.Namespace) -> int:
             raise SystemExit("plannum: review ID edit ITEM FIELD=VALUE (e.g. edit follow_up owner='Luc Gagnon')")
         field, value = args.args[1].split("=", 1)
         new, change = reviewer.edit(plan, args.args[0], field, value, name, comment)
+    elif args.action == "add":
+        entry_id = _one(args, "CATALOGUE_ID")
+        addresses = [p.strip() for p in (args.addresses or "").split(",") if p.strip()]
+        supports = [o.strip() for o in (args.supports or "").split(",") if o.strip()]
+        initiative, actions = assistant.initiative_for_review(plan, entry_id, addresses, supports)
+        new, change = reviewer.add(plan, initiative, actions, name, comment)
     elif args.action == "approve":
         new, change = reviewer.approve(plan, name, comment)
     else:
         new, change = reviewer.request_changes(plan, name, comment)
     store.update(new, change)
     print(f"plan {new.id}: {new.status.value} ({change.action}{' ' + change.item if change.item else ''})")
+    return 0
+
+
+def plans_import(args: argparse.Namespace) -> int:
+    """Store a plan JSON file (what 'plannum plan --format json' or a finished chat wrote) for review."""
+    from ..report import load_report
+
+    assistant = build_assistant()
+    report = load_report(args.file, assistant.catalogue)
+    stored = assistant.save_plan(report, source=f"import {args.file}")
+    print(stored.id)
     return 0
 
 
