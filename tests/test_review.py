@@ -182,3 +182,17 @@ def test_a_plan_json_file_is_imported_for_review(tmp_path: Path, cli_data_dir: P
     broken.write_text("{not json")
     refused = run_cli("plans", "import", str(broken), env=env)
     assert refused.returncode == 2 and "invalid JSON" in refused.stderr
+
+
+def test_export_writes_the_documents_of_a_stored_plan(tmp_path: Path, cli_data_dir: Path) -> None:
+    env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
+    saved = run_cli("plan", "--intake", str(ROOT / "examples" / "intake-en.yaml"), "--save", env=env)
+    plan_id = saved.stdout.strip().splitlines()[-1]
+    for fmt in ("docx", "xlsx", "md", "json"):
+        out = tmp_path / f"plan.{fmt}"
+        result = run_cli("export", plan_id, "--format", fmt, "--out", str(out), env=env)
+        assert result.returncode == 0 and out.stat().st_size > 0, result.stderr
+    assert (tmp_path / "plan.md").read_text().startswith("> **DRAFT — not approved**")
+    assert json.loads((tmp_path / "plan.json").read_text())["stamp"] == "DRAFT — not approved"
+    refused = run_cli("export", plan_id, "--format", "docx", env=env)
+    assert refused.returncode != 0 and "--out FILE is needed" in refused.stderr

@@ -116,6 +116,12 @@ def _build_parser() -> _Parser:
     review.add_argument("--comment", help="why")
     review.set_defaults(handler=_review.review)
 
+    export = commands.add_parser("export", help="a stored plan as a document (watermarked until approved)")
+    export.add_argument("id", help="stored plan id (see 'plannum plans list')")
+    export.add_argument("--format", choices=("docx", "xlsx", "md", "json"), default="docx")
+    export.add_argument("--out", type=Path, help="file to write (required for docx and xlsx)")
+    export.set_defaults(handler=_review.export)
+
     chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")
     chat.add_argument("--lang", choices=("fr", "en"), help="interview language (asked if omitted)")

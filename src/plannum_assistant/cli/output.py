@@ -47,3 +47,14 @@ def write_atomically(path: Path, text: str) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def write_atomically_bytes(path: Path, data: bytes) -> None:
+    """Write bytes next to the target, then move them into place (never a half-written document)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise

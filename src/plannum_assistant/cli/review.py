@@ -84,3 +84,25 @@ def _one(args: argparse.Namespace, what: str) -> str:
     if len(args.args) != 1:
         raise SystemExit(f"plannum: review ID {args.action} {what}")
     return str(args.args[0])
+
+
+def export(args: argparse.Namespace) -> int:
+    """A stored plan as a document: DOCX, XLSX, Markdown or JSON (watermarked unless approved)."""
+    import sys
+
+    from ..exports import export as render
+    from ..report import validate_report
+    from .output import write_atomically_bytes
+
+    assistant = build_assistant()
+    plan = assistant.plans.load(args.id)
+    report = validate_report(plan.report, assistant.catalogue)
+    data = render(plan, report, assistant.wording, args.format)
+    if args.out is None:
+        if args.format in ("docx", "xlsx"):
+            raise SystemExit(f"plannum: --out FILE is needed for {args.format}")
+        sys.stdout.write(data.decode())
+        return 0
+    write_atomically_bytes(args.out, data)
+    print(f"{args.format} written: {args.out}")
+    return 0
