@@ -79,3 +79,40 @@ def test_the_xlsx_follows_the_action_plan_with_totals_filters_and_statuses(
     assert "En cours" in (validation.formula1 or "") and f"H{first}:H{last}" in str(validation.sqref)
     kpis = book["Initiatives et indicateurs"]
     assert kpis.cell(row=3, column=2).value == drafted.report["initiatives"][0]["title"]
+
+
+def test_the_html_is_one_printable_page_with_the_stamp_and_the_plans_tables(
+    assistant: Assistant, drafted: StoredPlan
+) -> None:
+    from html.parser import HTMLParser
+
+    page = _render(assistant, drafted, "html").decode()
+    assert page.startswith("<!DOCTYPE html>") and "<html lang='fr'>" in page
+    assert "<div class='stamp'>BROUILLON — non approuvé</div>" in page
+    assert "http" not in page.split("<body>")[0]  # self-contained: no external stylesheet or script
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+            self.inside = False
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.inside = tag == "td"
+
+        def handle_data(self, data: str) -> None:
+            if self.inside:
+                self.cells.append(data)
+
+    parser = Cells()
+    parser.feed(page)
+    activities = [x["name"] for a in drafted.report["action_plan"] for x in a["activities"]]
+    assert all(name in parser.cells for name in activities)  # every activity is a table cell
+    assert "<h2>Plan d&#x27;action</h2>" in page
+
+
+def test_the_stored_plan_schema_is_published() -> None:
+    from .conftest import run_cli
+
+    result = run_cli("schema", "--model", "stored-plan")
+    assert result.returncode == 0 and '"decisions"' in result.stdout and '"approval"' in result.stdout

@@ -8,8 +8,10 @@ reviewer and approval date. Every word comes from ``knowledge/wording.yaml``.
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 from typing import Any, Literal
 
 from .knowledge import Wording
@@ -17,7 +19,7 @@ from .markdown import to_markdown
 from .report import PlanReport
 from .review import StoredPlan
 
-Format = Literal["docx", "xlsx", "md", "json"]
+Format = Literal["docx", "xlsx", "md", "json", "html"]
 
 
 def stamp(plan: StoredPlan, wording: Wording, report: PlanReport) -> str:
@@ -38,6 +40,8 @@ def export(plan: StoredPlan, report: PlanReport, wording: Wording, fmt: Format) 
         return (f"> **{stamp(plan, wording, report)}**\n\n" + to_markdown(report, wording)).encode()
     if fmt == "xlsx":
         return _xlsx(plan, report, wording)
+    if fmt == "html":
+        return _html(plan, report, wording)
     return _docx(plan, report, wording)
 
 
@@ -99,6 +103,58 @@ def _xlsx(plan: StoredPlan, report: PlanReport, wording: Wording) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _html(plan: StoredPlan, report: PlanReport, wording: Wording) -> bytes:
+    """One self-contained, printable page: the Markdown's content as HTML, the stamp on top and on
+    every printed page (a fixed header)."""
+    language = report.language
+    banner = html.escape(stamp(plan, wording, report))
+    body: list[str] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            head, *rows = [r for r in table if not re.fullmatch(r"\|[-|\s]+\|", "|" + "|".join(r) + "|")]
+            body.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>")
+            body.extend("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in rows)
+            body.append("</tbody></table>")
+            table.clear()
+
+    for line in to_markdown(report, wording).splitlines():
+        if line.startswith("|"):
+            table.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]])
+            continue
+        flush()
+        if match := re.match(r"(#{1,3}) (.*)", line):
+            level = len(match[1])
+            body.append(f"<h{level}>{_inline(match[2])}</h{level}>")
+        elif line.startswith(("- ", "  - ")):
+            body.append(f"<li>{_inline(line.lstrip(' -'))}</li>")
+        elif line.startswith("> "):
+            body.append(f"<p class='banner'>{_inline(line[2:])}</p>")
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+    flush()
+    title = html.escape(wording.text("md.title", language, company=report.company.name))
+    style = (
+        "body{font-family:sans-serif;max-width:60em;margin:auto;padding-top:2.5em}"
+        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #888;padding:.3em;vertical-align:top}"
+        ".stamp{position:fixed;top:0;left:0;right:0;background:#fff;border-bottom:2px solid #000;"
+        "text-align:center;font-weight:bold;padding:.4em}"
+    )
+    page = (
+        f"<!DOCTYPE html><html lang='{language.value}'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{style}</style></head><body><div class='stamp'>{banner}</div>{''.join(body)}</body></html>\n"
+    )
+    return page.encode()
+
+
+def _inline(text: str) -> str:
+    """Markdown's **bold** and `code` in a line, the rest escaped."""
+    escaped = html.escape(text.replace("\\|", "|"))
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
 
 
 def _header(sheet: Any, banner: str) -> None:

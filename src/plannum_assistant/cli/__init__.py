@@ -59,7 +59,7 @@ def _build_parser() -> _Parser:
     schema = commands.add_parser("schema", help="print a JSON Schema (the plan that 'plan --format json' prints...)")
     schema.add_argument(
         "--model",
-        choices=("plan", "intake", "strategic-plan", "catalogue-entry"),
+        choices=("plan", "intake", "strategic-plan", "catalogue-entry", "stored-plan"),
         default="plan",
         help="plan: what 'plannum plan --format json' prints; intake: the intake file",
     )
@@ -118,7 +118,7 @@ def _build_parser() -> _Parser:
 
     export = commands.add_parser("export", help="a stored plan as a document (watermarked until approved)")
     export.add_argument("id", help="stored plan id (see 'plannum plans list')")
-    export.add_argument("--format", choices=("docx", "xlsx", "md", "json"), default="docx")
+    export.add_argument("--format", choices=("docx", "xlsx", "md", "json", "html"), default="docx")
     export.add_argument("--out", type=Path, help="file to write (required for docx and xlsx)")
     export.set_defaults(handler=_review.export)
 

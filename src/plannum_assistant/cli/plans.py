@@ -18,6 +18,7 @@ def schema(args: argparse.Namespace) -> int:
     from ..intake import Intake
     from ..models import StrategicPlan
     from ..report import PlanReport
+    from ..review import StoredPlan
 
     # (model, mode): a plan is described as printed (computed fields included), input files as read.
     models: dict[str, tuple[type[BaseModel], str]] = {
@@ -25,6 +26,7 @@ def schema(args: argparse.Namespace) -> int:
         "intake": (Intake, "validation"),
         "strategic-plan": (StrategicPlan, "serialization"),
         "catalogue-entry": (CatalogueEntry, "validation"),
+        "stored-plan": (StoredPlan, "serialization"),
     }
     model, mode = models[args.model]
     print(json.dumps(model.model_json_schema(mode=mode), indent=2, ensure_ascii=False))  # type: ignore[arg-type]
