@@ -16,7 +16,7 @@ from .gate import GateResult, check_prerequisites
 from .index import DenseIndex, Progress
 from .intake import Intake
 from .interview import Engine, InterviewScript, OfflineEngine, load_script
-from .interview.offline import Asked
+from .interview.follow_ups import Asked
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
 from .parsing import ParsingWords, load_parsing

@@ -118,9 +118,7 @@ def headcount(text: str, words: ParsingWords) -> float | None:
     adds = _alternatives(words.adds_up.all())
     if len(found) >= 2 and re.search(rf"(?<![\w])(?:{adds})(?![\w])", text):
         return sum(f.value for f in found)
-    people = {p for p in words.people.all()}
-    if len(found) >= 2 and all(text[f.start : f.end] in people or f is found[0] for f in found[1:]):
-        named = [f for f in found if text[f.start : f.end] in people]
-        if named and len(named) == len(found):
-            return float(len(named))
+    people = set(words.people.all())
+    if len(found) >= 2 and all(text[f.start : f.end] in people for f in found):  # "moi et ma femme"
+        return float(len(found))
     return found[0].value

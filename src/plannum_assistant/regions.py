@@ -22,8 +22,6 @@ from .files import load_model
 from .smart import fold
 from .vocabulary import Language
 
-LOCALE_PATTERN = r"^(fr|en)-[A-Z]{2}$"
-
 
 class Country(Strict):
     currency: str = Field(pattern=r"^[A-Z]{3}$")

@@ -13,7 +13,8 @@ protocol), ``commands``, ``answers``, ``build`` (state → intake), ``offline``,
 from __future__ import annotations
 
 from .build import build_intake, worksheet_of
-from .offline import OfflineEngine, SymptomFinder
+from .follow_ups import SymptomFinder
+from .offline import OfflineEngine
 from .script import InterviewScript, InterviewTexts, Kind, Topic, load_script
 from .state import Engine, FollowUp, InterviewState, Message, Turn
 

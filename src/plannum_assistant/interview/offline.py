@@ -8,7 +8,6 @@ any point (:mod:`.commands`). Maturity questions come from ``dimensions.yaml``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,27 +16,14 @@ from ..gate import GateResult, check_prerequisites
 from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
-from ..smart import assess_smart, deadline, fold
 from ..vocabulary import BusinessFunction, Dimension, Language
-from . import summary
+from . import coaching, follow_ups, summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
 from .commands import field_topic, is_back, is_details, is_non_answer, is_summary, parse_correction
+from .follow_ups import SymptomFinder
 from .script import InterviewScript, InterviewTexts
-from .state import FollowUp, InterviewState, Message, Turn
-
-
-@dataclass(frozen=True)
-class Asked:
-    """Where a vague pain was given: the function of the question and the company answered so far."""
-
-    function: BusinessFunction
-    sector: str | None
-    employees: int | None
-
-
-# A vague pain statement -> the closest catalogue symptom that fits the question and the company.
-SymptomFinder = Callable[[str, Language, Asked], "str | None"]
+from .state import InterviewState, Message, Turn
 
 
 class OfflineEngine:
@@ -273,8 +259,8 @@ class OfflineEngine:
                 self._after_strategy(state)
         elif topic_id == "strategic_plan.operational_objectives" and not state.worksheet:
             self._after_strategy(state)
-        elif topic_id.startswith("pain_points."):
-            self._offer_follow_ups(state, topic_id)
+        elif topic_id.startswith("pain_points.") and self.symptom_for is not None:
+            follow_ups.offer(state, topic_id, self.symptom_for)
         elif topic_id == "confirm":
             state.done = True
         if not state.pending and not state.done:
@@ -314,18 +300,7 @@ class OfflineEngine:
     def _smart_notes(self, state: InterviewState, topic_id: str, value: Any) -> list[str]:
         notes = []
         if self.script.topic(topic_id).kind == "objectives":
-            smart = self.script.smart
-            nor = f" {smart.render('nor', state.language)} "
-            key = "smart_advice_operational" if topic_id.endswith("operational_objectives") else "smart_advice"
-            adopted = state.answers.get("strategic_plan.adopted")
-            for text in value:
-                failing = assess_smart(text).failing
-                if failing:
-                    joined = nor.join(smart.render(criterion, state.language) for criterion in failing)
-                    notes.append(self._t("smart_coach", state, text=text, criteria=joined, advice=self._t(key, state)))
-                due = deadline(text, adopted=date.fromisoformat(adopted) if isinstance(adopted, str) else None)
-                if due is not None and due < self.today:
-                    notes.append(self._t("smart_past_due", state, text=text, due=due.isoformat()))
+            notes += coaching.smart_notes(self.script, state, topic_id, value, self.today)
         if topic_id in ("strategic_plan.exists", "strategic_plan.operational_objectives") and (
             message := self._pending_gate_message(state, topic_id)
         ):
@@ -339,39 +314,13 @@ class OfflineEngine:
             return None
         return self.gate_message(state)
 
-    def _offer_follow_ups(self, state: InterviewState, topic_id: str) -> None:
-        if self.symptom_for is None:
-            return
-        function = topic_id.split(".", 1)[1]
-        for index, item in enumerate(state.answers.get(topic_id) or []):
-            asked = Asked(
-                function=BusinessFunction(function),
-                sector=state.answers.get("company.sector"),
-                employees=state.answers.get("company.employees"),
-            )
-            if len(item.split()) < 6 and (symptom := self.symptom_for(item, state.language, asked)):
-                state.follow_ups.append(FollowUp(function=function, item=index, symptom=symptom))
-            if len(state.follow_ups) >= 2:
-                break
-
     def _answer_follow_up(self, state: InterviewState, message: str) -> str:
-        """Yes adds the symptom to the pain; no keeps it; the owner's own words beyond the yes or
-        the no ("non, c'est la paye : les feuilles de temps sont retapées") are added to the pain."""
-        follow = state.follow_ups[0]
-        items = state.answers[f"pain_points.{follow.function}"]
-        agreed, rest = _yes_no_and_rest(message, self.parsing)
-        if agreed is None and rest is None:
-            return self._t("ask_again", state, hint=self._yes_no_hint(state)) + "\n" + self.question(state)
-        state.follow_ups.pop(0)
-        if agreed:
-            items[follow.item] = f"{items[follow.item]} — {follow.symptom}"
-        if rest:
-            items[follow.item] = f"{items[follow.item]} — {rest}"
-            return self._t("clarified", state) + "\n" + self.question(state)
-        return self.question(state)
-
-    def _yes_no_hint(self, state: InterviewState) -> str:
-        return self.parsing.hints.yes_no.hint()[state.language]
+        outcome = follow_ups.answer(state, message, self.parsing)
+        if outcome == "ask_again":
+            hint = self.parsing.hints.yes_no.hint()[state.language]
+            return self._t("ask_again", state, hint=hint) + "\n" + self.question(state)
+        lead = self._t("clarified", state) + "\n" if outcome == "clarified" else ""
+        return lead + self.question(state)
 
     def _skip(self, state: InterviewState, topic_id: str) -> str:
         if topic_id == "worksheet.offer" or topic_id.startswith(("maturity.", "pain_points.")):
@@ -401,22 +350,14 @@ class OfflineEngine:
 
     def _edit_pain(self, state: InterviewState, action: str, number: int, text: str | None) -> str:
         """ "corriger le point 3 : …" / "supprimer le point 2": the problems as the summary numbers them."""
-        pains = summary.numbered_pains(state)
-        if not 1 <= number <= len(pains):
-            return self._t("no_such_pain", state, number=number, count=len(pains)) + "\n" + self.question(state)
-        topic, index = pains[number - 1]
-        items = state.answers[topic]
-        if action == "delete":
-            removed = items.pop(index)
-            state.follow_ups = [f for f in state.follow_ups if f"pain_points.{f.function}" != topic]
-            return self._t("pain_deleted", state, number=number, text=removed) + "\n" + self.question(state)
-        assert text is not None
         try:
-            (items[index],) = self.answers.parse("pain_points", text)[:1]
-        except (AnswerError, ValueError) as exc:
-            hint = exc.hint[state.language] if isinstance(exc, AnswerError) else ""
+            key, params = summary.edit_pain(state, action, number, text, lambda t: self.answers.parse("pain_points", t))
+        except AnswerError as exc:
+            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+        except ValueError:  # no new text ("rien"): ask for the problem in a few words
+            hint = self.script.hints.hint("pains")[state.language]
             return self._t("ask_again", state, hint=hint) + "\n" + self.question(state)
-        return self._t("pain_edited", state, number=number, text=items[index]) + "\n" + self.question(state)
+        return self._t(key, state, **params) + "\n" + self.question(state)
 
     def _correct(self, state: InterviewState, field: str, raw: str) -> str:
         topic_id = field_topic(field, self.script)
@@ -452,23 +393,3 @@ class OfflineEngine:
 
 def _dimension(topic_id: str) -> Dimension:
     return Dimension(topic_id.split(".", 1)[1])
-
-
-def _yes_no_and_rest(message: str, words: ParsingWords) -> tuple[bool | None, str | None]:
-    """A reply to a follow-up: its yes or no (None when neither), and the owner's own words after it
-    when they say something (four words or more, and not just another way of saying no)."""
-    text = message.strip()
-    try:
-        return parse_yes_no(text, words=words), None if len(text.split()) < 4 else _rest(text, words)
-    except AnswerError:
-        return None, text if len(text.split()) >= 4 else None
-
-
-def _rest(text: str, words: ParsingWords) -> str | None:
-    """What follows the leading yes or no phrase ("oui, et ça arrive chaque semaine" → "et ça …")."""
-    folded = fold(text)
-    for phrase in sorted([*words.yes.all(), *words.no.all()], key=len, reverse=True):
-        if folded.startswith(phrase) and (len(folded) == len(phrase) or not folded[len(phrase)].isalnum()):
-            rest = text[len(phrase) :].strip(" ,;:-—.!")
-            return rest if len(rest.split()) >= 4 else None
-    return None

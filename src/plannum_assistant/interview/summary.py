@@ -8,6 +8,7 @@ deleted by number (« corriger le point 3 : … », « supprimer le point 2 »).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..knowledge import Dimensions
@@ -95,6 +96,29 @@ def summary(script: InterviewScript, dimensions: Dimensions, state: InterviewSta
         f"- {label(script, dimensions, t, language)}{sep}{shown(script, dimensions, state, t, currency)}" for t in after
     ]
     return "\n".join(lines) or "-"
+
+
+def edit_pain(
+    state: InterviewState, action: str, number: int, text: str | None, parse: Callable[[str], list[str]]
+) -> tuple[str, dict[str, object]]:
+    """Edit or delete a problem by its summary number; the text key and params of what to say.
+
+    ``parse`` reads the new text as a pain answer (it raises AnswerError when it is not one); an
+    empty answer ("rien") raises ValueError and changes nothing."""
+    pains = numbered_pains(state)
+    if not 1 <= number <= len(pains):
+        return "no_such_pain", {"number": number, "count": len(pains)}
+    topic, index = pains[number - 1]
+    items = state.answers[topic]
+    if action == "delete":
+        removed = items.pop(index)
+        state.follow_ups = [f for f in state.follow_ups if f"pain_points.{f.function}" != topic]
+        return "pain_deleted", {"number": number, "text": removed}
+    parsed = parse(text or "")
+    if not parsed:
+        raise ValueError("no new text for the problem")  # "rien": the problem is kept as it was
+    items[index] = parsed[0]
+    return "pain_edited", {"number": number, "text": items[index]}
 
 
 def parse_pain_edit(message: str, script: InterviewScript) -> tuple[str, int, str | None] | None:
