@@ -94,3 +94,37 @@ def test_a_successful_write_replaces_the_file_and_leaves_nothing_else(tmp_path: 
     cli.write_atomically(path, NEW)
     assert path.read_text(encoding="utf-8") == NEW
     assert [p.name for p in path.parent.iterdir()] == ["plan.json"]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text(OLD, encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    cli.write_atomically(link, NEW)
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == NEW
+
+
+def test_a_named_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        cli.write_atomically_bytes(pipe, NEW.encode())
+    finally:
+        if pipe.is_fifo():  # release the reader even when nothing was written through
+            with open(pipe, "wb"):
+                pass
+        reader.join(timeout=10)
+    assert received[:1] == [NEW.encode()]
+    assert pipe.is_fifo()  # still a pipe, not a regular file in its place
+
+
+def test_a_folder_is_refused_in_one_line_and_left_alone(tmp_path: Path) -> None:
+    with pytest.raises(PlannumError, match="is a folder"):
+        cli.write_atomically(tmp_path, NEW)
+    assert list(tmp_path.iterdir()) == []

@@ -35,26 +35,31 @@ def emit(text: str, out: Path | None, what: str) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Never leave a half-written plan behind (or clobber a good one with a partial write)."""
+    write_atomically_bytes(path, text.encode("utf-8"))
+
+
+def write_atomically_bytes(path: Path, data: bytes) -> None:
+    """Write next to the target, then move into place: never a half-written file. A symlink, a named
+    pipe or a device (``/dev/stdout``) is written through, never replaced; a folder is refused.
+    Every failure is one PlannumError line, and no temporary file stays behind."""
+    if path.is_dir():
+        raise PlannumError(f"{path}: is a folder; give a file name")
+    try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            with open(path, "wb") as stream:
+                stream.write(data)
+            return
+    except OSError as exc:
+        raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
             temporary = f.name
-            f.write(text)
+            f.write(data)
         os.replace(temporary, path)
     except OSError as exc:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
-
-
-def write_atomically_bytes(path: Path, data: bytes) -> None:
-    """Write bytes next to the target, then move them into place (never a half-written document)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
