@@ -35,7 +35,7 @@ def _approved(assistant: Assistant, plan: StoredPlan) -> StoredPlan:
 
 def _render(assistant: Assistant, plan: StoredPlan, fmt: str) -> bytes:
     report = validate_report(plan.report, assistant.catalogue)
-    return export(plan, report, assistant.wording, fmt)  # type: ignore[arg-type]
+    return export(plan, report, assistant.wording, fmt, assistant.catalogue)  # type: ignore[arg-type]
 
 
 def test_the_docx_has_real_headings_tables_and_the_draft_watermark(assistant: Assistant, drafted: StoredPlan) -> None:

@@ -255,6 +255,12 @@ def _round(value: float) -> float:
     return round(value / step) * step
 
 
+def amount(value_cad: float, report: PlanReport) -> str:
+    """A CAD amount of the plan in the company's currency, rounded and formatted for its language."""
+    rate = report.budget.rate if report.budget else 1.0
+    return money(_round(value_cad / rate), report.language)
+
+
 def money(value: float, language: Language) -> str:
     """12 500 in French (non-breaking space), 12,500 in English."""
     text = f"{value:,.0f}"

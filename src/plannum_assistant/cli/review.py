@@ -97,7 +97,7 @@ def export(args: argparse.Namespace) -> int:
     assistant = build_assistant()
     plan = assistant.plans.load(args.id)
     report = validate_report(plan.report, assistant.catalogue)
-    data = render(plan, report, assistant.wording, args.format)
+    data = render(plan, report, assistant.wording, args.format, assistant.catalogue)
     if args.out is None:
         if args.format in ("docx", "xlsx"):
             raise SystemExit(f"plannum: --out FILE is needed for {args.format}")
@@ -105,4 +105,44 @@ def export(args: argparse.Namespace) -> int:
         return 0
     write_atomically_bytes(args.out, data)
     print(f"{args.format} written: {args.out}")
+    return 0
+
+
+def note(args: argparse.Namespace) -> int:
+    """The consultant's pre-engagement note for an intake, an interview session or a stored plan."""
+    import sys
+    from datetime import date
+
+    from ..consultant_note import note_markdown
+    from ..intake import load_intake
+    from ..report import validate_report
+    from .common import progress
+    from .output import write_atomically_bytes
+
+    assistant = build_assistant()
+    today = args.today or date.today()
+    if args.plan:
+        report = validate_report(assistant.plans.load(args.plan).report, assistant.catalogue)
+        drafted = assistant.consultant_note(today, report=report)
+    else:
+        if args.session:
+            intake = assistant.intake_from_session(args.session, finished=False)
+        else:
+            intake = load_intake(args.intake)
+        assistant.dense_index.vectors(progress)
+        drafted = assistant.consultant_note(today, intake=intake)
+    if args.format == "docx":
+        from ..exports.word import note_docx
+
+        if args.out is None:
+            raise SystemExit("plannum: --out FILE is needed for docx")
+        write_atomically_bytes(args.out, note_docx(drafted))
+        print(f"note written: {args.out}")
+        return 0
+    text = note_markdown(drafted)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically_bytes(args.out, text.encode())
+        print(f"note written: {args.out}")
     return 0

@@ -1,0 +1,75 @@
+"""The action plan as a spreadsheet to follow (openpyxl): one row per activity, real dates, a status
+drop-down, filters, a frozen header and SUM totals; a second sheet with the initiatives and KPIs.
+The stamp is the first row and every printed page's header."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ..knowledge import Wording
+from ..report import PlanReport
+
+
+def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    language = report.language
+
+    def t(key: str) -> str:
+        return wording.text(key, language)
+
+    titles = {i.catalogue_id: i.title for i in report.initiatives}
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t("export.sheet.actions")[:31]
+    _header(sheet, banner)
+    sheet.append([banner])
+    columns = ["initiative", "activity", "responsible", "budget_min", "budget_max", "start", "target", "status"]
+    columns += ["done", "comment"]
+    sheet.append([t(f"export.col.{c}") for c in columns])
+    first = sheet.max_row + 1
+    for actions in report.action_plan:
+        for activity in actions.activities:
+            values: list[object] = [titles[actions.initiative], activity.name, activity.responsible]
+            values += [activity.budget_cad.min, activity.budget_cad.max, activity.start, activity.target_date]
+            sheet.append([*values, t("export.statuses").split(",")[0], 0, ""])
+    last = sheet.max_row
+    sheet.append([t("export.total"), "", "", f"=SUM(D{first}:D{last})", f"=SUM(E{first}:E{last})"])
+    sheet.freeze_panes = f"A{first}"
+    sheet.auto_filter.ref = f"A{first - 1}:J{last}"
+    statuses = DataValidation(type="list", formula1=f'"{t("export.statuses")}"', allow_blank=False)
+    statuses.add(f"H{first}:H{last}")
+    sheet.add_data_validation(statuses)
+    for row in sheet.iter_rows(min_row=first, max_row=last, min_col=6, max_col=7):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    kpis = book.create_sheet(t("export.sheet.initiatives")[:31])
+    _header(kpis, banner)
+    kpis.append([banner])
+    kpis.append(
+        [t(f"export.col.{c}") for c in ("priority", "initiative", "horizon", "kpi", "baseline", "target_value")]
+    )
+    for initiative in report.initiatives:
+        for kpi in initiative.kpis or [None]:  # type: ignore[list-item]
+            kpis.append(
+                [
+                    initiative.priority,
+                    initiative.title,
+                    initiative.horizon,
+                    kpi.name if kpi else "",
+                    (kpi.baseline or "") if kpi else "",
+                    (kpi.target or "") if kpi else "",
+                ]
+            )
+    kpis.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _header(sheet: Any, banner: str) -> None:
+    """The watermark (or the approval) in every printed page's header."""
+    sheet.oddHeader.center.text = banner
