@@ -26,6 +26,7 @@ from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language, SizeBand
 
 if TYPE_CHECKING:
+    from .consultant_note import ConsultantNote
     from .plan_store import PlanStore
     from .planning import OfflinePlanner, PlanContext, PlanEngine, PlanOutcome
     from .review import Reviewer, StoredPlan
@@ -143,6 +144,41 @@ class Assistant:
             self.catalogue,
             max_repairs=self.settings.llm_max_repairs,
             notify=notify,
+        )
+
+    def intake_from_session(self, session_id: str, *, finished: bool = True) -> Intake:
+        """The intake an interview session amounts to. ``finished``: the interview must have reached its
+        end (a plan is drafted only from a confirmed interview); InterviewError says what to do otherwise."""
+        from .errors import InterviewError
+        from .interview import build_intake
+
+        state = self.sessions.load(session_id)
+        if finished and not state.done:
+            raise InterviewError(
+                f"session {session_id} is not finished: resume it with 'plannum chat --session {session_id}' "
+                "and confirm the summary, then draft its plan"
+            )
+        return build_intake(state)
+
+    def consultant_note(
+        self, today: date, *, intake: Intake | None = None, report: PlanReport | None = None
+    ) -> ConsultantNote:
+        """The pre-engagement note for an intake (drafted now) or an existing plan report."""
+        from .consultant_note import build_note, load_note_knowledge
+
+        knowledge = load_note_knowledge(self.settings.knowledge_dir)
+        if intake is None:
+            if report is None:
+                raise ValueError("consultant_note needs an intake or a report")
+            return build_note(report, knowledge, self.wording)
+        report = self.plan(intake, today)
+        leads: dict[str, list[str]] = {}
+        if not report.initiatives:
+            _, hits = self.preview(intake, today, top_k=2)
+            leads = {p.id: [h.name for h in found] for p, found in zip(report.pain_points, hits, strict=False)}
+        envelope = intake.constraints.budget if intake.constraints.budget is not None else intake.constraints.budget_cad
+        return build_note(
+            report, knowledge, self.wording, systems=intake.existing_systems, envelope=envelope, leads=leads
         )
 
     @cached_property

@@ -91,7 +91,9 @@ def _build_parser() -> _Parser:
     search.set_defaults(handler=_catalogue.search)
 
     plan = commands.add_parser("plan", help="draft a plan numérique and its action plan from an intake file")
-    plan.add_argument("--intake", type=Path, required=True, help="intake file (YAML or JSON, see README)")
+    source = plan.add_mutually_exclusive_group(required=True)
+    source.add_argument("--intake", type=Path, help="intake file (YAML or JSON, see README)")
+    source.add_argument("--session", help="a finished interview session (see 'plannum sessions list')")
     plan.add_argument("--format", choices=("json", "md"), default="json")
     plan.add_argument("--out", type=Path, help="write to this file instead of standard output")
     plan.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
@@ -121,6 +123,16 @@ def _build_parser() -> _Parser:
     export.add_argument("--format", choices=("docx", "xlsx", "md", "json", "html"), default="docx")
     export.add_argument("--out", type=Path, help="file to write (required for docx and xlsx)")
     export.set_defaults(handler=_review.export)
+
+    note = commands.add_parser("note", help="a consultant's pre-engagement note (one or two pages)")
+    origin = note.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--intake", type=Path, help="intake file (YAML or JSON)")
+    origin.add_argument("--session", help="an interview session, finished or not (see 'plannum sessions list')")
+    origin.add_argument("--plan", help="a stored plan id (see 'plannum plans list')")
+    note.add_argument("--format", choices=("md", "docx"), default="md")
+    note.add_argument("--out", type=Path, help="file to write (required for docx)")
+    note.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    note.set_defaults(handler=_review.note)
 
     chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")

@@ -57,6 +57,8 @@ def chat(args: argparse.Namespace) -> int:
         out = args.out or assistant.settings.data_dir / "plans" / f"{conversation.session_id}.json"
         write_atomically(out, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
         progress(f"plan saved: {out}")
+        stored = assistant.save_plan(report, source=f"session {conversation.session_id}")
+        progress(f"plan stored for review: {stored.id} (next: plannum review {stored.id} show)")
     command = resume_command()
     progress(f"session saved: {conversation.session_id} (resume: {command} chat --session {conversation.session_id})")
     return 0

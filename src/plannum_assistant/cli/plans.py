@@ -48,8 +48,11 @@ def plan(args: argparse.Namespace) -> int:
     from ..intake import load_intake
     from ..markdown import to_markdown
 
-    intake = load_intake(args.intake)
     assistant = build_assistant()
+    if args.session:
+        intake, origin = assistant.intake_from_session(args.session), f"session {args.session}"
+    else:
+        intake, origin = load_intake(args.intake), f"intake {args.intake}"
     report = assistant.plan(intake, args.today or date.today(), progress=progress)
     if args.format == "md":
         text = to_markdown(report, assistant.wording)
@@ -57,7 +60,7 @@ def plan(args: argparse.Namespace) -> int:
         text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     emit(text, args.out, "plan")
     if args.save:
-        stored = assistant.save_plan(report, source=f"intake {args.intake}")
+        stored = assistant.save_plan(report, source=origin)
         print(stored.id)  # alone on the last line, for scripts
     return 0
 
