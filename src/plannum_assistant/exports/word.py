@@ -215,7 +215,7 @@ def _strategic_plan(doc: ReportDocument) -> None:
             )
             rows.append([objective.id, objective.text, status])
         if rows:
-            doc.table(["#", t("doc.objective"), "SMART"], rows, widths=[0.8, 9, 3])
+            doc.table(["#", t("doc.objective"), "SMART"], rows, widths=[1.2, 9, 2.8])
     doc.heading(t("md.gate"), level=2)
     doc.paragraph(t("md.gate_ready") if report.gate.ready else t("md.gate_blocked"))
     doc.bullets([*report.gate.missing, *report.gate.warnings])
@@ -253,7 +253,7 @@ def _pain_points(doc: ReportDocument) -> None:
         [p.id, quote(p.text, report.language), t(f"function.{p.function.value}"), t(f"severity.{int(p.severity)}")]
         for p in report.pain_points
     ]
-    doc.table(["#", t("md.evidence"), t("md.function"), t("md.severity")], rows, widths=[0.8, 9, 2.6, 1.6])
+    doc.table(["#", t("md.evidence"), t("md.function"), t("md.severity")], rows, widths=[1.1, 9, 2.6, 1.8])
     if report.unanswered:
         doc.paragraph(t("md.unanswered"), bold=True)
         doc.bullets(report.unanswered)
