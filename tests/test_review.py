@@ -39,7 +39,7 @@ def test_every_item_is_proposed_until_decided_and_approval_signs_the_plan(
     drafted: StoredPlan, reviewer: Reviewer
 ) -> None:
     assert drafted.status is PlanStatus.DRAFT and len(drafted.undecided()) == len(drafted.decisions)
-    assert {k.split(":")[0] for k in drafted.decisions} == {"initiative", "activity", "follow_up"}
+    assert {k.split(":")[0] for k in drafted.decisions} == {"initiative", "link", "activity", "follow_up"}
     with pytest.raises(ReviewError, match="undecided items: initiative:"):
         reviewer.approve(drafted, "Marie Roy")
     plan = _accept_all(reviewer, drafted)
@@ -112,6 +112,29 @@ def test_rejecting_an_initiative_drops_it_and_accepting_it_restores_it(drafted: 
     assert all(restored.decisions[k].state is ItemState.PROPOSED for k in crm_activities)
     assert "crm" in {i["catalogue_id"] for i in restored.report["initiatives"]}
     assert "crm" not in {d["catalogue_id"] for d in restored.report["deferred"]}
+
+
+def test_each_objective_link_is_decided_and_a_rejected_link_leaves_the_plan(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    linked = next(i for i in drafted.report["initiatives"] if i["supports"])
+    entry_id, objective = linked["catalogue_id"], linked["supports"][0]
+    links = [k for k in drafted.decisions if k.startswith("link:")]
+    served = [f"link:{i['catalogue_id']}:{o}" for i in drafted.report["initiatives"] for o in i["supports"]]
+    assert sorted(links) == sorted(served)
+    key = f"link:{entry_id}:{objective}"
+    dropped, change = reviewer.reject(drafted, key, "Marie Roy", "ne fait pas bouger cette mesure")
+    kept = next(i for i in dropped.report["initiatives"] if i["catalogue_id"] == entry_id)
+    assert objective not in kept["supports"] and dropped.decisions[key].state is ItemState.REJECTED
+    assert change.item == key and change.comment == "ne fait pas bouger cette mesure"
+    restored, _ = reviewer.accept(dropped, key, "Marie Roy")
+    assert objective in next(i for i in restored.report["initiatives"] if i["catalogue_id"] == entry_id)["supports"]
+    # Editing the links decides them: a new one is the reviewer's, a removed one is rejected.
+    edited, _ = reviewer.edit(drafted, f"initiative:{entry_id}", "supports", "", "Marie Roy")
+    assert edited.decisions[key].state is ItemState.REJECTED
+    # Rejecting the initiative takes its links with it.
+    gone, _ = reviewer.reject(drafted, f"initiative:{entry_id}", "Marie Roy")
+    assert gone.decisions[key].state is ItemState.REJECTED
 
 
 def test_a_prerequisite_cannot_be_dropped_while_its_dependent_stays(drafted: StoredPlan, reviewer: Reviewer) -> None:

@@ -118,11 +118,20 @@ def canonical_hash(report: dict[str, Any]) -> str:
 
 
 def item_keys(report: dict[str, Any]) -> list[str]:
-    """Every item a reviewer decides: each initiative, each activity (numbered from 1), the follow-up owner."""
-    keys = [f"initiative:{i['catalogue_id']}" for i in report.get("initiatives", [])]
+    """Every item a reviewer decides: each initiative, each of its objective links, each activity
+    (numbered from 1), the follow-up owner."""
+    keys = []
+    for initiative in report.get("initiatives", []):
+        entry_id = initiative["catalogue_id"]
+        keys += [f"initiative:{entry_id}", *(f"link:{entry_id}:{o}" for o in initiative["supports"])]
     for actions in report.get("action_plan", []):
         keys += [f"activity:{actions['initiative']}:{n}" for n in range(1, len(actions["activities"]) + 1)]
     return [*keys, "follow_up"]
+
+
+def _children(plan: StoredPlan, entry_id: str) -> list[str]:
+    """An initiative's activity and link items: they leave and come back with it."""
+    return [k for k in plan.decisions if k.startswith((f"activity:{entry_id}:", f"link:{entry_id}:"))]
 
 
 def new_stored_plan(plan_id: str, report: PlanReport) -> StoredPlan:
@@ -145,8 +154,10 @@ class Reviewer:
         before = plan.decisions[key].state
         if key.startswith("initiative:") and (entry_id := key.split(":", 1)[1]) in plan.dropped:
             self._restore(plan, entry_id)
-            for activity in (k for k in plan.decisions if k.startswith(f"activity:{entry_id}:")):
-                plan.decisions[activity] = Decision()  # back in the plan: to be decided again
+            for child in _children(plan, entry_id):
+                plan.decisions[child] = Decision()  # back in the plan: to be decided again
+        elif key.startswith("link:"):
+            self._link(plan, key, keep=True)
         return self._sign(plan, key, ItemState.ACCEPTED, reviewer, comment, "accept", before)
 
     def reject(self, plan: StoredPlan, key: str, reviewer: str, comment: str | None = None) -> Outcome:
@@ -156,10 +167,12 @@ class Reviewer:
         if key.startswith("initiative:"):
             entry_id = key.split(":", 1)[1]
             self._drop(plan, entry_id, comment)
-            for activity in (k for k in plan.decisions if k.startswith(f"activity:{entry_id}:")):
-                plan.decisions[activity] = Decision(
+            for child in _children(plan, entry_id):
+                plan.decisions[child] = Decision(
                     state=ItemState.REJECTED, reviewer=reviewer, at=self.at, comment=comment
                 )
+        elif key.startswith("link:"):
+            self._link(plan, key, keep=False)
         elif key.startswith("activity:"):
             raise ReviewError(f"{key}: an activity is edited, not rejected (or reject its initiative)")
         return self._sign(plan, key, ItemState.REJECTED, reviewer, comment, "reject", before)
@@ -183,6 +196,13 @@ class Reviewer:
             initiative[field] = _value(field, value)
             if field == "priority":
                 _renumber(report, initiative)
+            if field == "supports":  # the links follow: new ones are the reviewer's, removed ones rejected
+                entry_id = initiative["catalogue_id"]
+                for objective in set(before) | set(initiative["supports"]):
+                    state = ItemState.EDITED if objective in initiative["supports"] else ItemState.REJECTED
+                    plan.decisions[f"link:{entry_id}:{objective}"] = Decision(
+                        state=state, reviewer=reviewer, at=self.at, comment=comment
+                    )
         else:
             activity = self._activity(report, key)
             if field not in ACTIVITY_FIELDS:
@@ -226,6 +246,8 @@ class Reviewer:
         plan.approval = None
         accepted = Decision(state=ItemState.ACCEPTED, reviewer=reviewer, at=self.at, comment=comment)
         plan.decisions[f"initiative:{entry_id}"] = accepted
+        for objective in initiative.get("supports", []):
+            plan.decisions[f"link:{entry_id}:{objective}"] = accepted
         for n in range(1, len(actions["activities"]) + 1):
             plan.decisions[f"activity:{entry_id}:{n}"] = Decision()
         return plan, Change(reviewer=reviewer, at=self.at, action="add", item=f"initiative:{entry_id}", comment=comment)
@@ -328,6 +350,14 @@ class Reviewer:
         report["action_plan"] = [*report["action_plan"], saved["actions"]]
         report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
         plan.report = self._validated(report)
+
+    def _link(self, plan: StoredPlan, key: str, *, keep: bool) -> None:
+        """Keep (restore) or drop one objective link of an initiative; the plan is re-validated."""
+        _, entry_id, objective = key.split(":")
+        initiative = self._initiative(plan.report, entry_id)
+        supports = [o for o in initiative["supports"] if o != objective]
+        initiative["supports"] = [*supports, objective] if keep else supports
+        plan.report = self._validated(plan.report)
 
     @staticmethod
     def _initiative(report: dict[str, Any], entry_id: str) -> dict[str, Any]:
