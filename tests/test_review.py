@@ -137,6 +137,34 @@ def test_each_objective_link_is_decided_and_a_rejected_link_leaves_the_plan(
     assert gone.decisions[key].state is ItemState.REJECTED
 
 
+def test_a_smart_rewrite_suggestion_is_decided_but_never_applied(assistant: Assistant, reviewer: Reviewer) -> None:
+    from plannum_assistant.markdown import to_markdown
+    from plannum_assistant.report import SmartSuggestion, validate_report
+
+    report = assistant.plan(load_intake(ROOT / "examples" / "intake-fr.yaml"), TODAY)
+    objective = report.strategic_plan.objectives[-1] if report.strategic_plan else None
+    assert objective is not None
+    rewrite = "Réduire les reprises en finition de 30 % (de 12 à 8 par mois) d'ici décembre 2027"
+    suggested = report.model_copy(
+        update={"smart_suggestions": [SmartSuggestion(objective=objective.id, rewrite=rewrite)]}
+    )
+    plan = new_stored_plan("s1", validate_report(suggested.model_dump(mode="json"), assistant.catalogue))
+    key = f"smart:{objective.id}"
+    assert plan.decisions[key].state is ItemState.PROPOSED
+    assert f"{objective.id} → « {rewrite} »" in to_markdown(suggested, assistant.wording)
+    decided, _ = reviewer.accept(plan, key, "Marie Roy")
+    texts = [
+        o["text"]
+        for part in ("strategic_objectives", "operational_objectives")
+        for o in decided.report["strategic_plan"][part]
+    ]
+    assert objective.text in texts and rewrite not in texts  # a suggestion, never applied
+    unknown = suggested.model_dump(mode="json")
+    unknown["smart_suggestions"][0]["objective"] = "SO9"
+    with pytest.raises(ValueError, match="SO9 is not an objective of the plan"):
+        validate_report(unknown, assistant.catalogue)
+
+
 def test_a_prerequisite_cannot_be_dropped_while_its_dependent_stays(drafted: StoredPlan, reviewer: Reviewer) -> None:
     ids = {i["catalogue_id"] for i in drafted.report["initiatives"]}
     assert {"inventory-management", "mrp-scheduling"} <= ids  # MRP needs inventory in this plan

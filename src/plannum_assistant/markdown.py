@@ -39,6 +39,9 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
     out += [f"- {line}" for line in report.gate.missing]
     if report.gate.warnings:
         out += ["", f"**{t('md.warnings')}**", ""] + [f"- {line}" for line in report.gate.warnings]
+    if report.smart_suggestions:
+        out += ["", f"**{t('md.smart_suggestions')}**", ""]
+        out += [t("md.smart_suggestion", id=x.objective, rewrite=x.rewrite) for x in report.smart_suggestions]
     if report.next_steps:
         out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
     if report.preliminary_observations:

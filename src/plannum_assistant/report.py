@@ -153,6 +153,15 @@ class FinancingOffer(_Out):
     note: str
 
 
+class SmartSuggestion(_Out):
+    """A proposed rewrite of an objective that fails SMART checks: for the reviewer, never applied."""
+
+    objective: str = Field(description="the objective's id (SO1, OO2...)")
+    rewrite: str = Field(min_length=1, max_length=1000)
+    reason: str | None = Field(default=None, description="what the rewrite adds (a number, a date...)")
+    source: Literal["model", "offline"] = "model"
+
+
 class DimensionScore(_Out):
     dimension: str
     label: str
@@ -204,6 +213,9 @@ class PlanReport(_Out):
     financing: list[FinancingOffer] = Field(default_factory=list)
     maturity: MaturityProfile | None = None
     reassessment_date: date | None = Field(default=None, description="when to run the diagnostic again")
+    smart_suggestions: list[SmartSuggestion] = Field(
+        default_factory=list, description="rewrites proposed for objectives that fail SMART checks (never applied)"
+    )
     worksheet: Worksheet | None = Field(default=None, description="the strategic-plan drafts from the interview")
     follow_up: FollowUp
     review: Review = Field(default_factory=Review)
@@ -244,6 +256,9 @@ class PlanReport(_Out):
                     raise ValueError(f"{field}.{n}: {entry_id} is not an initiative of this plan")
         objectives = {o.id for o in self.strategic_plan.objectives} if self.strategic_plan else set()
         served = {oid for i in self.initiatives for oid in i.supports}
+        for n, suggestion in enumerate(self.smart_suggestions):
+            if suggestion.objective not in objectives:
+                raise ValueError(f"smart_suggestions.{n}: {suggestion.objective} is not an objective of the plan")
         for n, gap in enumerate(self.objectives_without_initiative):
             if gap.id not in objectives or gap.id in served:
                 raise ValueError(

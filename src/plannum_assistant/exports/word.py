@@ -216,6 +216,9 @@ def _strategic_plan(doc: ReportDocument) -> None:
             rows.append([objective.id, objective.text, status])
         if rows:
             doc.table(["#", t("doc.objective"), "SMART"], rows, widths=[1.2, 9, 2.8])
+    if report.smart_suggestions:
+        doc.paragraph(t("md.smart_suggestions"), bold=True)
+        doc.bullets([t("md.smart_suggestion", id=x.objective, rewrite=x.rewrite) for x in report.smart_suggestions])
     doc.heading(t("md.gate"), level=2)
     doc.paragraph(t("md.gate_ready") if report.gate.ready else t("md.gate_blocked"))
     doc.bullets([*report.gate.missing, *report.gate.warnings])
