@@ -20,7 +20,7 @@ from .interview.follow_ups import Asked
 from .knowledge import Dimensions, PlannerConfig, Wording, load_dimensions, load_planner_config, load_wording
 from .models import StrategicPlan
 from .parsing import ParsingWords, load_parsing
-from .report import PlanReport
+from .report import MaturityProfile, PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language, SizeBand
@@ -145,6 +145,12 @@ class Assistant:
             max_repairs=self.settings.llm_max_repairs,
             notify=notify,
         )
+
+    def maturity_profile(self, scores: dict[Dimension, int], language: Language) -> MaturityProfile:
+        """The maturity profile of the scores given so far (the web app's live radar)."""
+        from .planning.content import maturity
+
+        return maturity(self.plan_context, scores, language)
 
     def intake_from_session(self, session_id: str, *, finished: bool = True) -> Intake:
         """The intake an interview session amounts to. ``finished``: the interview must have reached its

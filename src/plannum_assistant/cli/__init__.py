@@ -22,7 +22,7 @@ from . import catalogue as _catalogue
 from . import interviews as _interviews
 from . import plans as _plans
 from . import review as _review
-from .common import iso_date, positive_int
+from .common import iso_date, port, positive_int
 
 
 class _Parser(argparse.ArgumentParser):
@@ -133,6 +133,13 @@ def _build_parser() -> _Parser:
     note.add_argument("--out", type=Path, help="file to write (required for docx)")
     note.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
     note.set_defaults(handler=_review.note)
+
+    ui = commands.add_parser("ui", help="the web app (chat, plan, review, documents) at http://127.0.0.1:7860")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    ui.add_argument("--port", type=port, default=7860)
+    ui.add_argument("--auth", help="USER:PASS required to open the page (or PLANNUM_UI_AUTH); needed off loopback")
+    ui.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    ui.set_defaults(handler=_interviews.ui)
 
     chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")

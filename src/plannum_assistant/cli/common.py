@@ -21,6 +21,16 @@ def positive_int(value: str) -> int:
     return number
 
 
+def port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {number}")
+    return number
+
+
 def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)

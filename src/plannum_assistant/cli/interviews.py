@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import select
@@ -149,4 +150,21 @@ def sessions_export(args: argparse.Namespace) -> int:
     from ..conversation import intake_yaml
 
     emit(intake_yaml(build_assistant().sessions.load(args.id)), args.out, "intake")
+    return 0
+
+
+def ui(args: argparse.Namespace) -> int:
+    """The web app: builds the index first (with progress), then serves until Ctrl-C."""
+    from ..web import WebApp
+    from ..web.app import parse_auth, serve
+
+    auth = parse_auth(args.auth or os.environ.get("PLANNUM_UI_AUTH"))
+    assistant = build_assistant()
+    assistant.dense_index.vectors(progress)
+    fixed = args.today
+    app = WebApp(assistant, (lambda: fixed) if fixed else date.today)
+    progress(f"engine: {engine_label(assistant)}")
+    progress(f"plannum-assistant is ready: http://{args.host}:{args.port} (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(app, args.host, args.port, auth)
     return 0
