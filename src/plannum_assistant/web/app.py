@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..vocabulary import Language
+from ..vocabulary import Dimension, Language
 from .handlers import FORMATS, UiState, View, WebApp
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -104,7 +104,6 @@ def build(app: WebApp) -> Any:
             choices,
             stages,
             company,
-            radar,
             pains,
             initiatives,
             actions,
@@ -116,28 +115,22 @@ def build(app: WebApp) -> Any:
         ]
 
         def render(view: View, before: dict[str, Any] | None = None) -> list[Any]:
-            """The page's outputs for ``view``; the radar is drawn again only when its scores or language
-            changed since ``before`` (the page's previous state): drawing it is most of a turn's time."""
+            """The page's outputs for ``view``. The radar is not among them: drawing it is most of a
+            turn's time, so :func:`draw_radar` follows each turn and the reply shows at once."""
             lang = view.ui.language
-            shown = json.dumps([lang.value, sorted((k.value, v) for k, v in view.maturity.items())])
-            figure: Any = None
-            if before is not None and before.get("radar") == shown:
-                figure = gr.skip()
-            elif view.maturity:
-                profile = app.assistant.maturity_profile(view.maturity, lang)
-                figure = radar_figure(profile, lambda key, **p: app.assistant.wording.text(key, lang, **p))
+            scores = {k.value: v for k, v in view.maturity.items()}
+            kept = {"radar": before.get("radar")} if before else {}
             marks = {"done": "✔", "current": "➜", "todo": "·"}
             progress = "  ".join(
                 f"**{marks[s]} {label}**" if s == "current" else f"{marks[s]} {label}" for label, s in view.stages
             )
             message = f"**⚠ {view.error}**" if view.error else (f"ℹ {view.notice}" if view.notice else "")
             return [
-                view.ui.model_dump(mode="json") | {"radar": shown},
+                view.ui.model_dump(mode="json") | {"scores": scores} | kept,
                 view.chat,
                 gr.update(choices=view.choices, value=None, visible=bool(view.choices)),
                 progress,
                 view.company or t("company_pending", lang),
-                figure,
                 table(("#", "pain", "function"), view.pains, lang),
                 table(("priority", "initiative", "horizon", "answers", "serves"), view.initiatives, lang),
                 table(("initiative", "activity", "responsible", "budget", "start", "target"), view.actions, lang),
@@ -207,7 +200,20 @@ def build(app: WebApp) -> Any:
             return updates
 
         def ui_of(data: dict[str, Any]) -> UiState:
-            return UiState.model_validate({k: v for k, v in data.items() if k != "radar"})
+            return UiState.model_validate({k: v for k, v in data.items() if k not in ("radar", "scores")})
+
+        def draw_radar(data: dict[str, Any]) -> list[Any]:
+            """The live radar, drawn again only when the scores or the language changed."""
+            lang = ui_of(data).language
+            scores = data.get("scores") or {}
+            shown = json.dumps([lang.value, sorted(scores.items())])
+            if data.get("radar") == shown:
+                return [gr.skip(), gr.skip()]
+            figure = None
+            if scores:
+                profile = app.assistant.maturity_profile({Dimension(k): v for k, v in scores.items()}, lang)
+                figure = radar_figure(profile, lambda key, **p: app.assistant.wording.text(key, lang, **p))
+            return [figure, data | {"radar": shown}]
 
         def on_load(data: dict[str, Any], request: gr.Request) -> list[Any]:
             params = dict(request.query_params) if request else {}
@@ -231,40 +237,32 @@ def build(app: WebApp) -> Any:
             return render(app.start(Language(lang)))
 
         targets = [component for component, _, _ in labelled]
-        page.load(on_load, [state], views, api_name="load").then(relabel, [state], targets, api_visibility="private")
-        send.click(
-            on_send,
-            [state, text],
-            [*views, text],
-            api_name="send",
-            concurrency_limit=CONCURRENCY,
-            show_progress="hidden",
-        )
-        text.submit(
-            on_send,
-            [state, text],
-            [*views, text],
-            api_visibility="private",
-            concurrency_limit=CONCURRENCY,
-            show_progress="hidden",
-        )
-        choices.input(
-            on_choice, [state, choices], views, api_name="choose", concurrency_limit=CONCURRENCY, show_progress="hidden"
-        )
-        language.input(on_language, [state, language], views, api_name="language").then(
-            relabel, [state], targets, api_visibility="private"
-        )
-        restart.click(lambda d: render(app.start(ui_of(d).language)), [state], views, api_name="restart")
-        resume.click(
+
+        def then_draw(event: Any, *, relabelled: bool = False) -> None:
+            """After an event that changes the view: the labels (language may change), then the radar."""
+            if relabelled:
+                event = event.then(relabel, [state], targets, api_visibility="private", show_progress="hidden")
+            event.then(draw_radar, [state], [radar, state], api_visibility="private", show_progress="hidden")
+
+        quick: dict[str, Any] = {"concurrency_limit": CONCURRENCY, "show_progress": "hidden"}
+        then_draw(page.load(on_load, [state], views, api_name="load"), relabelled=True)
+        then_draw(send.click(on_send, [state, text], [*views, text], api_name="send", **quick))
+        then_draw(text.submit(on_send, [state, text], [*views, text], api_visibility="private", **quick))
+        then_draw(choices.input(on_choice, [state, choices], views, api_name="choose", **quick))
+        then_draw(language.input(on_language, [state, language], views, api_name="language"), relabelled=True)
+        then_draw(restart.click(lambda d: render(app.start(ui_of(d).language)), [state], views, api_name="restart"))
+        resumed = resume.click(
             lambda d, sid: render(app.resume(ui_of(d), sid)), [state, session_field], views, api_name="resume"
-        ).then(relabel, [state], targets, api_visibility="private")
-        upload.upload(
+        )
+        then_draw(resumed, relabelled=True)
+        uploaded = upload.upload(
             lambda d, f: render(app.upload(ui_of(d), Path(f))),
             [state, upload],
             views,
             api_name="upload",
             concurrency_limit=CONCURRENCY,
-        ).then(relabel, [state], targets, api_visibility="private")
+        )
+        then_draw(uploaded, relabelled=True)
         apply.click(
             lambda d, a, i, c, r, m: render(app.review(ui_of(d), a, i or "", c or "", r or "", m or ""), d),
             [state, action, item, change, reviewer, comment],
