@@ -63,6 +63,8 @@ def test_a_french_interview_ends_in_a_stored_draft_that_is_reviewed_approved_and
     assert any(row[0].startswith("initiative:") and row[1] == "proposed" for row in view.items)
     refused = app.review(view.ui, "edit", view.items[1][0], "budget_min=99999999", "Marie Roy", "")
     assert refused.error is not None and "budget min" in refused.error  # the rule that failed, in the page
+    words = app.review(view.ui, "add", "devis soumissions clients", "", "Marie Roy", "")
+    assert words.error is not None and "(" in words.error and words.ui.plan_id == view.ui.plan_id
     view = app.accept_all(view.ui, "Marie Roy")
     assert all(row[1] == "accepted" for row in view.items)
     view = app.review(view.ui, "approve", "", "", "Marie Roy", "Bon pour le CA")
@@ -89,6 +91,9 @@ def test_without_a_strategic_plan_the_page_says_minute_papillon_and_the_intervie
     assert "Minute papillon" in view.company
     assert view.chat[-1]["role"] == "assistant" and view.ui.plan_id is None
     assert view.stages[1][1] == "current" or view.stages[2][1] == "current"  # worksheet or diagnostic next
+    view = app.send(view.ui, "yes")  # the worksheet: draft the strategic plan in the app
+    view = app.send(view.ui, "Healthy smiles for every family in Halifax")
+    assert "Healthy smiles for every family in Halifax" in view.company and "Minute papillon" in view.company
 
 
 def test_two_browser_sessions_never_see_each_others_answers(app: WebApp) -> None:

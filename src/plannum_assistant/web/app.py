@@ -94,6 +94,7 @@ def build(app: WebApp) -> Any:
             with gr.Row():
                 apply = gr.Button(t("apply"), variant="primary", elem_id="apply")
                 accept_all = gr.Button(t("accept_all"), elem_id="accept-all")
+            review_note = gr.Markdown("", elem_id="review-note")  # a refused change: the rule, by the fields
         with gr.Row():
             downloads = [gr.Button(t(f"download.{f}"), size="sm", elem_id=f"download-{f}") for f in (*FORMATS, "note")]
         document = gr.File(label=t("document"), interactive=False, elem_id="document")
@@ -263,14 +264,22 @@ def build(app: WebApp) -> Any:
             concurrency_limit=CONCURRENCY,
         )
         then_draw(uploaded, relabelled=True)
+
+        def reviewed(view: View, data: dict[str, Any]) -> list[Any]:
+            outputs = render(view, data)
+            return [*outputs, outputs[views.index(message_line)]]
+
         apply.click(
-            lambda d, a, i, c, r, m: render(app.review(ui_of(d), a, i or "", c or "", r or "", m or ""), d),
+            lambda d, a, i, c, r, m: reviewed(app.review(ui_of(d), a, i or "", c or "", r or "", m or ""), d),
             [state, action, item, change, reviewer, comment],
-            views,
+            [*views, review_note],
             api_name="review",
         )
         accept_all.click(
-            lambda d, r: render(app.accept_all(ui_of(d), r or ""), d), [state, reviewer], views, api_name="accept_all"
+            lambda d, r: reviewed(app.accept_all(ui_of(d), r or ""), d),
+            [state, reviewer],
+            [*views, review_note],
+            api_name="accept_all",
         )
         for button, fmt in zip(downloads, (*FORMATS, "note"), strict=True):
             button.click(

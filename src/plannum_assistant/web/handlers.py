@@ -46,6 +46,12 @@ STAGES = (
 )
 _STAGE_OF = {"language": "company", "summary": "follow_up", "draft_plan": "plan"}
 FORMATS = ("docx", "xlsx", "md", "json", "html")
+WORKSHEET_PARTS = (
+    "strategic_orientations",
+    "strategic_objectives",
+    "operational_orientations",
+    "operational_objectives",
+)
 
 
 class UiState(BaseModel):
@@ -172,7 +178,12 @@ class WebApp:
                     raise PlannumError(self.t("edit_format", ui.language))
                 new, audit = who.edit(plan, item, name.strip(), value.strip(), reviewer, note)
             elif action == "add":
-                initiative, actions = self.assistant.initiative_for_review(plan, item.strip(), [], [])
+                entry_id = item.strip()
+                if entry_id not in self.assistant.catalogue:  # words: say which entries they point to
+                    hits = self.assistant.search(entry_id or "?", top_k=3) if entry_id else []
+                    found = ", ".join(f"{h.id} ({h.name})" for h in hits)
+                    raise PlannumError(self.t("add_which", ui.language, found=found or "—"))
+                initiative, actions = self.assistant.initiative_for_review(plan, entry_id, [], [])
                 new, audit = who.add(plan, initiative, actions, reviewer, note)
             elif action == "approve":
                 new, audit = who.approve(plan, reviewer, note)
@@ -286,6 +297,17 @@ class WebApp:
             lines[0] += f" — {company.region}"
         if state.answers.get("strategic_plan.exists") is False or state.worksheet:
             lines += ["", self.t("minute_papillon", language)]
+            sheet = intake.worksheet
+            if sheet is not None:  # what the owner drafted in the worksheet, to take away
+                wording = self.assistant.wording
+                lines += ["", f"**{wording.text('md.worksheet', language)}**"]
+                if sheet.mission:
+                    label = wording.text("md.worksheet.mission", language)
+                    lines.append("- " + self.t("labelled", language, label=label, text=sheet.mission))
+                for part in WORKSHEET_PARTS:
+                    for text in getattr(sheet, part):
+                        label = wording.text(f"md.worksheet.{part}", language)
+                        lines.append("- " + self.t("labelled", language, label=label, text=text))
         elif intake.strategic_plan is not None:
             gate = self.assistant.check_gate(intake.strategic_plan.to_model(), self.today())
             lines += ["", self.t("gate_ready" if gate.ready else "gate_missing", language)]
