@@ -87,8 +87,10 @@ def main() -> None:
             server.wait(timeout=30)
     print(f"server idle: RSS {idle['VmRSS']:.0f} MB")
     print(f"{args.sessions} open sessions: RSS {loaded['VmRSS']:.0f} MB, peak {loaded['VmHWM']:.0f} MB")
-    print(f"API turn (gradio_client, offline engine): median {statistics.median(turns) * 1000:.0f} ms, "
-          f"max {max(turns) * 1000:.0f} ms over {len(turns)} turns")
+    print(
+        f"API turn (gradio_client, offline engine): median {statistics.median(turns) * 1000:.0f} ms, "
+        f"max {max(turns) * 1000:.0f} ms over {len(turns)} turns"
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,10 @@ def main() -> int:
         for page in PAGES:
             target = IMAGES / f"docx-page-{page}"
             pdf = str(folder / "plan.pdf")
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", pdf, str(target)], check=True)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", pdf, str(target)],
+                check=True,
+            )
     print(f"written: {', '.join(sorted(p.name for p in IMAGES.iterdir()))}")
     return 0
 

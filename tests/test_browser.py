@@ -151,6 +151,7 @@ def test_an_english_company_without_a_strategic_plan_sees_the_gate(browser: Any,
     page, _ = _open(browser, url + "?lang=en")
     assert "What is your company's name" in page.locator("#chat").inner_text()
     assert page.locator("#send").inner_text().strip() == "Send"  # the whole page is in English
+    assert page.locator("#language input[value='en']").is_checked()
     for answer in ("Harbour Dental Clinic", "dental clinic", "14", "Halifax"):
         _say(page, answer)
     _choose(page, "no")

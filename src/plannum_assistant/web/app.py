@@ -35,7 +35,9 @@ def build(app: WebApp) -> Any:
         state = gr.State(UiState().model_dump(mode="json"))
         with gr.Row():
             title = gr.Markdown(f"## {t('title')}")
-            language = gr.Radio([("Français", "fr"), ("English", "en")], value="fr", label=t("language"), scale=0)
+            language = gr.Radio(
+                [("Français", "fr"), ("English", "en")], value="fr", label=t("language"), scale=0, elem_id="language"
+            )
             badge = gr.Markdown(
                 t("badge_llm", model=app.assistant.settings.llm_model)
                 if app.assistant.settings.llm_configured
@@ -113,6 +115,7 @@ def build(app: WebApp) -> Any:
             banner,
             message_line,
             session_field,
+            language,
         ]
 
         def render(view: View, before: dict[str, Any] | None = None) -> list[Any]:
@@ -144,6 +147,7 @@ def build(app: WebApp) -> Any:
                 f"**{view.banner}**" if view.banner else "",
                 message,
                 view.ui.session_id or "",
+                lang.value,
             ]
 
         def table(keys: tuple[str, ...], rows: list[list[str]], lang: Language) -> dict[str, Any]:
