@@ -164,3 +164,23 @@ def test_the_docx_from_the_page_is_watermarked_until_approved(app: WebApp) -> No
     view = app.upload(UiState(), ROOT / "examples" / "intake-en.yaml")
     data = app.document(view.ui, "docx").read_bytes()
     assert Document(io.BytesIO(data)).sections[0].header.paragraphs[0].text == "DRAFT — not approved"
+
+
+def test_an_unreachable_model_is_a_notice_and_the_turn_goes_on_offline(
+    assistant: Assistant, cli_data_dir: Path
+) -> None:
+    from plannum_assistant.settings import Settings
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = int(probe.getsockname()[1])
+    settings = Settings(
+        data_dir=cli_data_dir,  # a copy of the built index
+        knowledge_dir=assistant.settings.knowledge_dir,
+        llm_base_url=f"http://127.0.0.1:{closed}/v1",
+        llm_timeout=2,
+    )
+    llm = WebApp(Assistant(settings), lambda: TODAY)
+    view = llm.send(llm.start(Language.FR).ui, "Armoires Lavoie")
+    assert view.error is None and view.notice is not None and "hors ligne" in view.notice
+    assert "secteur" in view.chat[-1]["content"]  # the offline engine asked the next question

@@ -22,6 +22,7 @@ from . import catalogue as _catalogue
 from . import interviews as _interviews
 from . import plans as _plans
 from . import review as _review
+from . import triage as _triage
 from .common import iso_date, port, positive_int
 
 
@@ -140,6 +141,18 @@ def _build_parser() -> _Parser:
     ui.add_argument("--auth", help="USER:PASS required to open the page (or PLANNUM_UI_AUTH); needed off loopback")
     ui.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
     ui.set_defaults(handler=_interviews.ui)
+
+    triage = commands.add_parser(
+        "triage", help="rank a cohort of applicants (CSV, XLSX or JSONL); 'triage template' writes a blank file"
+    )
+    triage.add_argument("file", help="the applicants file, or 'template'")
+    triage.add_argument("--out", type=Path, help="output folder (default triage-out/); for template, the file")
+    triage.add_argument("--weights", type=Path, help="YAML overriding the priority weights of knowledge/triage.yaml")
+    triage.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
+    triage.add_argument("--quiet", action="store_true", help="no progress bar")
+    triage.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="template only")
+    triage.add_argument("--lang", choices=("fr", "en"), default="fr", help="template only: the example row's language")
+    triage.set_defaults(handler=_triage.triage)
 
     chat = commands.add_parser("chat", help="the guided interview in the terminal (offline engine)")
     chat.add_argument("--session", help="resume this session (see 'plannum sessions list')")
