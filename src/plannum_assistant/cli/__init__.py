@@ -150,6 +150,9 @@ def _build_parser() -> _Parser:
     triage.add_argument("--weights", type=Path, help="YAML overriding the priority weights of knowledge/triage.yaml")
     triage.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
     triage.add_argument("--quiet", action="store_true", help="no progress bar")
+    triage.add_argument(
+        "--workers", type=positive_int, default=1, help="planning processes (default 1: measured faster, see README)"
+    )
     triage.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="template only")
     triage.add_argument("--lang", choices=("fr", "en"), default="fr", help="template only: the example row's language")
     triage.set_defaults(handler=_triage.triage)

@@ -32,7 +32,7 @@ def triage(args: argparse.Namespace) -> int:
         assistant.dense_index.vectors(progress)
     started = time.perf_counter()
     bar = None if args.quiet or len(cohort.applicants) < 30 else _bar
-    result = run_triage(assistant, cohort, policy, args.today or date.today(), progress=bar)
+    result = run_triage(assistant, cohort, policy, args.today or date.today(), progress=bar, workers=args.workers)
     if bar:
         sys.stderr.write("\n")
     folder = args.out or Path("triage-out")
