@@ -50,7 +50,13 @@ def test_bad_rows_go_to_errors_with_their_row_and_column_and_the_batch_goes_on(t
         "A7;Imprimerie Y;imprimerie;12;Québec;fr;2025-13;;;;;;;;;;;",  # 7: no 13th month
         f"A8;Ferme Z;ferme;5;Québec;fr;;;;;;;{'x' * 10_001};;;;;",  # 8: a cell over 10,000 characters
     ]
-    cohort = read_cohort(_write(tmp_path / "c.csv", lines), _policy())
+    source = _write(tmp_path / "c.csv", lines)
+    source.write_bytes(
+        source.read_bytes()
+        + "A9;Caf\u00e9 Latin;restaurant;9;Québec;fr;;;;;;;".encode()
+        + b"Le caf\xe9 d\xe9borde;;;;;\n"
+    )
+    cohort = read_cohort(source, _policy())
     assert [a.applicant_id for a in cohort.applicants] == ["A1", "A2"]
     assert [(e.row, e.column) for e in cohort.errors] == [
         (4, "company_name"),
@@ -58,7 +64,9 @@ def test_bad_rows_go_to_errors_with_their_row_and_column_and_the_batch_goes_on(t
         (6, ""),
         (7, "plan_adopted"),
         (8, "pain_points"),
+        (9, "pain_points"),  # Latin-1 bytes in a UTF-8 file: that row only
     ]
+    assert cohort.errors[-1].reason == "undecodable bytes (not UTF-8)"
     assert cohort.warnings == ["unknown columns ignored: couleur"]
     assert cohort.applicants[0].intake.pain_points == [
         "Nos soumissions prennent une semaine à sortir",

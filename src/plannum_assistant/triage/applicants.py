@@ -131,17 +131,22 @@ def read_cohort(path: Path, policy: TriagePolicy) -> Cohort:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
+    """Undecodable bytes are kept as lone surrogates (``surrogateescape``): their row becomes an
+    error, the others are read."""
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TriageError(f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
     first = text.split("\n", 1)[0]
+    if _undecodable(first):
+        raise TriageError(f"{path}: the header row is not UTF-8 text; save the file as CSV UTF-8")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise TriageError(f"{path}: unreadable CSV ({exc})") from None
+
+
+def _undecodable(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -193,6 +198,9 @@ def _add(cohort: Cohort, row: int, values: dict[str, str], policy: TriagePolicy)
         cohort.errors.append(RowError(row, "", "empty row"))
         return
     for column, value in values.items():
+        if _undecodable(value):
+            cohort.errors.append(RowError(row, column, "undecodable bytes (not UTF-8)"))
+            return
         if len(value) > policy.limits["cell_chars"]:
             cohort.errors.append(
                 RowError(row, column, f"{len(value)} characters, at most {policy.limits['cell_chars']}")
