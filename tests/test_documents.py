@@ -243,3 +243,15 @@ def test_the_cli_drafts_and_stores_a_plan_from_a_session_and_writes_the_note(
     assert "Questions à valider sur place" in headings and "Documents à demander" in headings
     missing = run_cli("plan", "--session", "nope", env=env)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr and "no session 'nope'" in missing.stderr
+
+
+def test_a_stored_plan_without_a_strategic_plan_gets_leads_and_its_note_is_watermarked(assistant: Assistant) -> None:
+    from plannum_assistant.exports import stamp
+
+    report = assistant.plan(_intake(strategic_plan=None), TODAY)
+    note = assistant.consultant_note(TODAY, report=report)
+    hypotheses = next(s for s in note.sections if s.heading.startswith("Hypothèses")).lines
+    assert hypotheses[0].startswith("Aucune hypothèse") and len(hypotheses) == 1 + len(report.pain_points)
+    plan = new_stored_plan("n1", report)
+    document = Document(io.BytesIO(note_docx(note, stamp(plan, assistant.wording, report))))
+    assert document.sections[0].header.paragraphs[0].text == "BROUILLON — non approuvé"

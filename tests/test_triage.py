@@ -184,3 +184,37 @@ def test_two_worker_processes_give_the_same_table_as_one(assistant: Assistant, t
     assert [(r.applicant_id, r.priority_score, r.top_initiatives) for r in shared.rows] == [
         (r.applicant_id, r.priority_score, r.top_initiatives) for r in alone.rows
     ]
+
+
+def test_numbers_as_people_type_them_and_hostile_cells(assistant: Assistant, tmp_path: Path) -> None:
+    base = "{id};{name};imprimerie;{employees};Québec;fr;;;;;;;Les devis prennent trop de temps;;{budget};;;"
+    rows = [
+        HEADER,
+        base.format(id="N1", name="Imprimerie Une", employees="1,200", budget="25,000"),
+        base.format(id="N2", name="Imprimerie Deux", employees="12", budget="15\u00a0000"),
+        base.format(id="N3", name="Imprimerie Trois", employees="1e999", budget=""),
+        base.format(id="N4", name="ACME\x0binc", employees="12", budget=""),
+        base.format(id="N5", name='=HYPERLINK("http://x","Acme")', employees="12", budget="12,5"),
+    ]
+    cohort = read_cohort(_write(tmp_path / "c.csv", rows), _policy())
+    by_id = {a.applicant_id: a.intake for a in cohort.applicants}
+    assert by_id["N1"].company.employees == 1200 and by_id["N1"].constraints.budget_cad == 25000
+    assert by_id["N2"].constraints.budget_cad == 15000 and by_id["N5"].constraints.budget_cad == 12.5
+    assert [(e.row, e.column) for e in cohort.errors] == [(4, "employees"), (5, "company_name")]
+    result = run_triage(assistant, cohort, _policy(), TODAY, workers=1)
+    write_all(result, tmp_path / "out", assistant.wording, TODAY)
+    with (tmp_path / "out" / "triage.csv").open(encoding="utf-8", newline="") as stream:
+        names = [r["company_name"] for r in csv.DictReader(stream)]
+    assert '\'=HYPERLINK("http://x","Acme")' in names  # inert in a spreadsheet
+    sheet = load_workbook(tmp_path / "out" / "triage.xlsx").active
+    assert sheet is not None
+    cells = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" for cell in cells)  # text, never a formula
+
+
+def test_jsonl_lines_split_only_on_new_lines(tmp_path: Path) -> None:
+    intake = {"language": "en", "company": {"name": "A\u2028B", "sector": "print shop", "employees": 8}}
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(intake, ensure_ascii=False) + "\n", encoding="utf-8")
+    cohort = read_cohort(path, _policy())
+    assert len(cohort.applicants) == 1 and not cohort.errors

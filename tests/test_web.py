@@ -184,3 +184,13 @@ def test_an_unreachable_model_is_a_notice_and_the_turn_goes_on_offline(
     view = llm.send(llm.start(Language.FR).ui, "Armoires Lavoie")
     assert view.error is None and view.notice is not None and "hors ligne" in view.notice
     assert "secteur" in view.chat[-1]["content"]  # the offline engine asked the next question
+
+
+def test_a_resumed_finished_interview_reopens_its_plan_and_an_upload_survives_a_language_switch(app: WebApp) -> None:
+    finished = _interview(app, FRENCH)
+    count = len(app.assistant.plans.listing())
+    resumed = app.resume(UiState(), finished.ui.session_id or "")
+    assert resumed.ui.plan_id == finished.ui.plan_id and len(app.assistant.plans.listing()) == count
+    uploaded = app.upload(UiState(), ROOT / "examples" / "intake-en.yaml")
+    again = app.refresh(uploaded.ui)
+    assert again.ui.plan_id == uploaded.ui.plan_id and again.initiatives == uploaded.initiatives

@@ -176,16 +176,32 @@ class Assistant:
         if intake is None:
             if report is None:
                 raise ValueError("consultant_note needs an intake or a report")
-            return build_note(report, knowledge, self.wording)
+            return build_note(
+                report, knowledge, self.wording, leads=self._leads(report, [p.text for p in report.pain_points])
+            )
         report = self.plan(intake, today)
-        leads: dict[str, list[str]] = {}
-        if not report.initiatives:
-            _, hits = self.preview(intake, today, top_k=2)
-            leads = {p.id: [h.name for h in found] for p, found in zip(report.pain_points, hits, strict=False)}
-        envelope = intake.constraints.budget if intake.constraints.budget is not None else intake.constraints.budget_cad
+        constraints = intake.constraints
+        envelope: float | None
+        if constraints.budget_cad is not None:
+            envelope, currency = constraints.budget_cad, "CAD"
+        else:
+            envelope, currency = constraints.budget, self._currency_of(intake.company.region)
         return build_note(
-            report, knowledge, self.wording, systems=intake.existing_systems, envelope=envelope, leads=leads
+            report,
+            knowledge,
+            self.wording,
+            systems=intake.existing_systems,
+            envelope=envelope,
+            currency=currency,
+            leads=self._leads(report, intake.pain_points),
         )
+
+    def _leads(self, report: PlanReport, pains: list[str]) -> dict[str, list[str]]:
+        """When the plan has no initiative (gate not ready): each pain's two closest catalogue entries."""
+        if report.initiatives or not pains:
+            return {}
+        found = [self.search(text, top_k=2) for text in pains]
+        return {p.id: [h.name for h in hits] for p, hits in zip(report.pain_points, found, strict=False)}
 
     @cached_property
     def plans(self) -> PlanStore:

@@ -109,6 +109,7 @@ def build_note(
     *,
     systems: Sequence[str] = (),
     envelope: float | None = None,
+    currency: str = "CAD",
     leads: Mapping[str, Sequence[str]] | None = None,
 ) -> ConsultantNote:
     """The note for ``report``. ``systems`` and ``envelope`` come from the intake when there is one
@@ -123,9 +124,8 @@ def build_note(
         return wording.text(key, language, **params)
 
     systems = list(systems) or sorted({p.evidence for p in report.in_place})
-    if envelope is None and report.budget is not None:
-        envelope = report.budget.envelope
-    currency = report.budget.currency if report.budget else ("EUR" if report.locale == "fr-FR" else "CAD")
+    if report.budget is not None and report.budget.envelope is not None:  # converted by the planner
+        envelope, currency = report.budget.envelope, report.budget.currency
     company = report.company
     snapshot = [
         line(

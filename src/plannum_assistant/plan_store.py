@@ -63,6 +63,13 @@ class PlanStore:
         except ValidationError as exc:
             raise ReviewError(f"plan {plan_id}: stored plan is unreadable ({exc.error_count()} errors)") from None
 
+    def latest_from(self, source: str) -> str | None:
+        """The id of the latest plan stored from ``source`` (e.g. "web session ID"), if any."""
+        row = self.sessions.connection.execute(
+            "SELECT id FROM plans WHERE source = ? ORDER BY updated DESC LIMIT 1", (source,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def listing(self) -> list[PlanInfo]:
         rows = self.sessions.connection.execute(
             "SELECT id, created, updated, company, status, source FROM plans ORDER BY updated DESC"

@@ -121,9 +121,14 @@ def note(args: argparse.Namespace) -> int:
 
     assistant = build_assistant()
     today = args.today or date.today()
+    header = None
     if args.plan:
-        report = validate_report(assistant.plans.load(args.plan).report, assistant.catalogue)
+        from ..exports import stamp
+
+        stored = assistant.plans.load(args.plan)
+        report = validate_report(stored.report, assistant.catalogue)
         drafted = assistant.consultant_note(today, report=report)
+        header = stamp(stored, assistant.wording, report)  # watermarked while not approved
     else:
         if args.session:
             intake = assistant.intake_from_session(args.session, finished=False)
@@ -136,7 +141,7 @@ def note(args: argparse.Namespace) -> int:
 
         if args.out is None:
             raise SystemExit("plannum: --out FILE is needed for docx")
-        write_atomically_bytes(args.out, note_docx(drafted))
+        write_atomically_bytes(args.out, note_docx(drafted, header))
         print(f"note written: {args.out}")
         return 0
     text = note_markdown(drafted)

@@ -18,6 +18,7 @@ def triage(args: argparse.Namespace) -> int:
     from .output import write_atomically_bytes
 
     assistant = build_assistant()
+    today = args.today or date.today()
     if args.file == "template":
         data = template(args.format, Language(args.lang), assistant.wording)
         out = args.out or Path(f"applicants-template.{args.format}")
@@ -32,18 +33,21 @@ def triage(args: argparse.Namespace) -> int:
         assistant.dense_index.vectors(progress)
     started = time.perf_counter()
     bar = None if args.quiet or len(cohort.applicants) < 30 else _bar
-    result = run_triage(assistant, cohort, policy, args.today or date.today(), progress=bar, workers=args.workers)
+    result = run_triage(assistant, cohort, policy, today, progress=bar, workers=args.workers)
     if bar:
         sys.stderr.write("\n")
     folder = args.out or Path("triage-out")
-    write_all(result, folder, assistant.wording, args.today or date.today())
+    write_all(result, folder, assistant.wording, today)
     elapsed = time.perf_counter() - started
     rate = len(cohort.applicants) / elapsed if elapsed else 0.0
     print(
         f"{len(result.rows)} applicants ranked, {len(result.errors)} row(s) in error, "
         f"in {elapsed:.1f} s ({rate:.1f}/s) -> {folder}/triage.csv"
     )
-    return 0 if result.rows else 2
+    if not result.rows:
+        progress(f"error: no valid applicant in {args.file} (see {folder}/errors.csv)")
+        return 2
+    return 0
 
 
 def _bar(done: int, total: int) -> None:

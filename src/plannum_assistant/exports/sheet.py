@@ -35,7 +35,7 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
         for activity in actions.activities:
             values: list[object] = [titles[actions.initiative], activity.name, activity.responsible]
             values += [activity.budget_cad.min, activity.budget_cad.max, activity.start, activity.target_date]
-            sheet.append([*values, t("export.statuses").split(",")[0], 0, ""])
+            append_text(sheet, [*values, t("export.statuses").split(",")[0], 0, ""])
     last = sheet.max_row
     sheet.append([t("export.total"), "", "", f"=SUM(D{first}:D{last})", f"=SUM(E{first}:E{last})"])
     sheet.freeze_panes = f"A{first}"
@@ -54,7 +54,8 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
     )
     for initiative in report.initiatives:
         for kpi in initiative.kpis or [None]:  # type: ignore[list-item]
-            kpis.append(
+            append_text(
+                kpis,
                 [
                     initiative.priority,
                     initiative.title,
@@ -62,7 +63,7 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
                     kpi.name if kpi else "",
                     (kpi.baseline or "") if kpi else "",
                     (kpi.target or "") if kpi else "",
-                ]
+                ],
             )
     kpis.freeze_panes = "A3"
     buffer = io.BytesIO()
@@ -73,3 +74,14 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
 def _header(sheet: Any, banner: str) -> None:
     """The watermark (or the approval) in every printed page's header."""
     sheet.oddHeader.center.text = banner
+
+
+def append_text(sheet: Any, values: list[object]) -> None:
+    """A row of data, never of formulas: text from owners or reviewers that starts with ``=`` (or
+    holds control characters, which XLSX forbids) is stored as plain text."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub(" ", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"

@@ -10,6 +10,7 @@ in the footer, the stamp in every page's header. Every word comes from ``knowled
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,20 +38,20 @@ class WordDocument:
         section = self.document.sections[0]
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Cm(2))
-        section.header.paragraphs[0].text = header
+        section.header.paragraphs[0].text = xml_safe(header)
         _page_numbers(section.footer.paragraphs[0])
 
     def heading(self, text: str, level: int = 1) -> None:
-        self.document.add_heading(text, level=level)
+        self.document.add_heading(xml_safe(text), level=level)
 
     def paragraph(self, text: str, style: str | None = None, *, bold: bool = False, italic: bool = False) -> None:
         paragraph = self.document.add_paragraph(style=style)
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(xml_safe(text))
         run.bold, run.italic = bold, italic
 
     def bullets(self, lines: Sequence[str]) -> None:
         for line in lines:
-            self.document.add_paragraph(line, style="List Bullet")
+            self.document.add_paragraph(xml_safe(line), style="List Bullet")
 
     def table(self, headers: Sequence[str], rows: Table, widths: Sequence[float] | None = None) -> None:
         """A Word table (style "Table Grid"), bold header row repeated on every page, 8.5 pt text;
@@ -67,10 +68,10 @@ class WordDocument:
         repeat.set(qn("w:val"), "true")
         header._tr.get_or_add_trPr().append(repeat)
         for cell, text in zip(header.cells, headers, strict=True):
-            cell.text = text
+            cell.text = xml_safe(text)
         for row in rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
-                cell.text = str(text)
+                cell.text = xml_safe(str(text))
         weights = list(widths or [1.0] * len(headers))
         for column, weight in zip(table.columns, weights, strict=True):
             column.width = Cm(TEXT_WIDTH_CM * weight / sum(weights))  # the grid LibreOffice reads
@@ -131,10 +132,11 @@ def report_docx(report: PlanReport, wording: Wording, banner: str, approved: boo
     return doc.bytes()
 
 
-def note_docx(note: ConsultantNote) -> bytes:
-    """The consultant's note: its title on every page, the sections as headings, bullets and numbers."""
-    doc = WordDocument(note.title)
-    doc.document.add_heading(note.title, level=0)
+def note_docx(note: ConsultantNote, header: str | None = None) -> bytes:
+    """The consultant's note: ``header`` (a stored plan's approval stamp) or its title on every page,
+    the sections as headings, bullets and numbers."""
+    doc = WordDocument(header or note.title)
+    doc.document.add_heading(xml_safe(note.title), level=0)
     doc.paragraph(note.purpose, italic=True)
     for section in note.sections:
         doc.heading(section.heading)
@@ -185,7 +187,7 @@ def _months(report: PlanReport) -> int:
 def _cover(doc: ReportDocument, approved: bool) -> None:
     report, t = doc.report, doc.t
     company = report.company
-    doc.document.add_heading(t("md.title", company=company.name), level=0)
+    doc.document.add_heading(xml_safe(t("md.title", company=company.name)), level=0)
     doc.paragraph(t("doc.subtitle"), bold=True)
     where = f" — {company.region}" if company.region else ""
     doc.paragraph(t("doc.company_line", sector=company.sector, employees=company.employees) + where)
@@ -380,6 +382,14 @@ def _sources(doc: ReportDocument, catalogue: Catalogue) -> None:
         rows.append([initiative.catalogue_id, initiative.title, cited])
     if rows:
         doc.table([t("doc.catalogue_id"), t("md.initiative"), t("doc.source")], rows, widths=[2.6, 4, 7])
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text a Word document can hold: control characters (which XML forbids) become spaces."""
+    return _ILLEGAL.sub(" ", text)
 
 
 def _page_numbers(paragraph: Any) -> None:

@@ -96,7 +96,14 @@ def _one(assistant: Assistant, applicant: Applicant, policy: TriagePolicy, today
         return RowError(applicant.row, "", str(exc))
     costs = [sum(x.budget_cad.min for x in a.activities) for a in report.action_plan]
     sector = assistant.plan_context.sectors.best(applicant.intake.company.sector)
-    return triage_row(applicant, report, policy, min(costs) if costs else None, sector.value if sector else "other")
+    constraints = applicant.intake.constraints
+    envelope: float | None = constraints.budget_cad  # CAD, as the costs
+    if report.budget is not None and report.budget.envelope is not None:
+        envelope = report.budget.envelope * report.budget.rate  # the company's currency, back to CAD
+    elif envelope is None and constraints.budget is not None and report.budget is not None:
+        envelope = constraints.budget * report.budget.rate
+    cheapest = min(costs) if costs else None
+    return triage_row(applicant, report, policy, cheapest, sector.value if sector else "other", envelope)
 
 
 # --- two worker processes ---------------------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,10 +141,14 @@ def _csv_rows(path: Path) -> list[list[str]]:
     if _undecodable(first):
         raise TriageError(f"{path}: the header row is not UTF-8 text; save the file as CSV UTF-8")
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    csv.field_size_limit(max(csv.field_size_limit(), 10_000_000))  # a long cell is a row error, not a file error
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise TriageError(f"{path}: unreadable CSV ({exc})") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _undecodable(text: str) -> bool:
@@ -198,6 +204,9 @@ def _add(cohort: Cohort, row: int, values: dict[str, str], policy: TriagePolicy)
         cohort.errors.append(RowError(row, "", "empty row"))
         return
     for column, value in values.items():
+        if _CONTROL.search(value):
+            cohort.errors.append(RowError(row, column, "control characters in the cell"))
+            return
         if _undecodable(value):
             cohort.errors.append(RowError(row, column, "undecodable bytes (not UTF-8)"))
             return
@@ -234,10 +243,7 @@ def _intake_data(values: dict[str, str]) -> dict[str, Any]:
     name = values.get("company_name", "")
     if not name:
         raise _CellError("company_name", "no company name")
-    try:
-        employees = int(float(values.get("employees", "").replace(" ", "").replace(",", ".")))
-    except ValueError:
-        raise _CellError("employees", f"not a number: {values.get('employees', '')!r}") from None
+    employees = int(_number("employees", values.get("employees", "")))
     language = (values.get("language") or "fr").lower()[:2]
     if language not in ("fr", "en"):
         raise _CellError("language", f"expected fr or en, got {values.get('language')!r}")
@@ -258,12 +264,10 @@ def _intake_data(values: dict[str, str]) -> dict[str, Any]:
         for part in LISTS[:4]:
             plan[part] = _items(values.get(part, ""))
         data["strategic_plan"] = plan
-    for column, key, kind in (("budget_cad", "budget_cad", float), ("horizon_months", "horizon_months", int)):
-        if values.get(column):
-            try:
-                data["constraints"][key] = kind(float(values[column].replace(" ", "").replace(",", ".")))
-            except ValueError:
-                raise _CellError(column, f"not a number: {values[column]!r}") from None
+    if values.get("budget_cad"):
+        data["constraints"]["budget_cad"] = _number("budget_cad", values["budget_cad"])
+    if values.get("horizon_months"):
+        data["constraints"]["horizon_months"] = int(_number("horizon_months", values["horizon_months"]))
     if values.get("follow_up_owner"):
         data["constraints"]["follow_up_owner"] = values["follow_up_owner"]
     maturity = {}
@@ -275,6 +279,25 @@ def _intake_data(values: dict[str, str]) -> dict[str, Any]:
     if maturity:
         data["maturity"] = maturity
     return data
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")  # 25,000 or 1,200.50 (English thousands)
+
+
+def _number(column: str, text: str) -> float:
+    """A number as people type it: 15 000 (any space), 25,000, 12,5 (French decimal comma)."""
+    plain = "".join(text.split()).replace("\u202f", "").replace("\u00a0", "")
+    if _THOUSANDS.match(plain):
+        plain = plain.replace(",", "")
+    elif plain.count(",") == 1 and "." not in plain:
+        plain = plain.replace(",", ".")
+    try:
+        value = float(plain)
+    except ValueError:
+        raise _CellError(column, f"not a number: {text!r}") from None
+    if not math.isfinite(value) or abs(value) > 1e12:
+        raise _CellError(column, f"not a usable number: {text!r}")
+    return value
 
 
 _PATHS = {
@@ -304,7 +327,7 @@ def _column_of(exc: ValidationError) -> str:
 def _jsonl(path: Path, policy: TriagePolicy) -> Cohort:
     cohort = Cohort([], [], [])
     try:
-        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        lines = [line.rstrip("\r") for line in path.read_bytes().decode("utf-8-sig").split("\n")]
     except UnicodeDecodeError as exc:
         raise TriageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     for number, line in enumerate(lines, start=1):
@@ -317,6 +340,9 @@ def _jsonl(path: Path, policy: TriagePolicy) -> Cohort:
             continue
         if not isinstance(data, dict):
             cohort.errors.append(RowError(number, "", "not a JSON object"))
+            continue
+        if len(line) > policy.limits["cell_chars"] * 20:
+            cohort.errors.append(RowError(number, "", f"line of {len(line)} characters"))
             continue
         applicant_id = str(data.pop("applicant_id", "") or f"line-{number}")
         try:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from ..exports.sheet import append_text
 from ..knowledge import Wording
 from ..vocabulary import Dimension, Language, SizeBand
 from . import TriageResult
@@ -79,8 +80,13 @@ def _csv(path: Path, header: tuple[str, ...], rows: list[list[object]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([[_inert(value) for value in row] for row in rows])
     return path
+
+
+def _inert(value: object) -> object:
+    """Applicants' text that a spreadsheet would run as a formula (=, +, -, @) starts with a quote."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
 
 
 def _xlsx(path: Path, result: TriageResult) -> Path:
@@ -96,7 +102,7 @@ def _xlsx(path: Path, result: TriageResult) -> Path:
         values = _values(rank, row)
         values[5] = row.maturity_score
         values[8], values[9], values[12] = row.budget_min, row.budget_max, row.priority_score
-        sheet.append([*values, *(row.maturity.get(d) for d in dimensions)])
+        append_text(sheet, [*values, *(row.maturity.get(d) for d in dimensions)])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     book.save(path)

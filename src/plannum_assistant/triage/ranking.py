@@ -40,10 +40,16 @@ class TriageRow:
 
 
 def triage_row(
-    applicant: Applicant, report: PlanReport, policy: TriagePolicy, cheapest: float | None, sector: str = "other"
+    applicant: Applicant,
+    report: PlanReport,
+    policy: TriagePolicy,
+    cheapest: float | None,
+    sector: str = "other",
+    envelope: float | None = None,
 ) -> TriageRow:
     """``cheapest``: the lowest one-time cost (CAD, low end) among the applicant's candidate initiatives;
-    ``sector``: the free-text sector classified into the sector vocabulary (``knowledge/sectors.yaml``)."""
+    ``sector``: the free-text sector classified into the sector vocabulary (``knowledge/sectors.yaml``);
+    ``envelope``: the applicant's budget in CAD (None: unknown)."""
     intake = applicant.intake
     weights = policy.weights
     rated = {
@@ -53,7 +59,6 @@ def triage_row(
     top = [i.catalogue_id for i in sorted(report.initiatives, key=lambda i: i.priority)][:TOP]
     low = sum(x.budget_cad.min for a in report.action_plan if a.initiative in top for x in a.activities)
     high = sum(x.budget_cad.max for a in report.action_plan if a.initiative in top for x in a.activities)
-    envelope = intake.constraints.budget_cad if intake.constraints.budget_cad is not None else intake.constraints.budget
     owner = bool(report.follow_up.owner)
     pains = report.pain_points
     answered = {p for i in report.initiatives for p in i.addresses}
@@ -64,7 +69,8 @@ def triage_row(
         flags.append("no_plan")
     elif any("adopt" in m.lower() and ("mois" in m or "months" in m) for m in report.gate.missing):
         flags.append("stale_plan")
-    if plan is not None and report.gate.warnings:
+    strategy = report.strategic_plan
+    if strategy is not None and any(o.smart.failing for o in strategy.objectives):
         flags.append("objectives_not_smart")
     if envelope is not None and cheapest is not None and envelope < cheapest:
         flags.append("budget_below_cheapest")

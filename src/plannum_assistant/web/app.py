@@ -18,6 +18,7 @@ from .handlers import FORMATS, UiState, View, WebApp
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 CONCURRENCY = 4  # handlers run at most four at a time (CPU-bound planning on a 2-core machine)
+WORK = "work"  # the one concurrency group every turn, upload, review and download shares
 QUEUE_SIZE = 64  # requests waiting beyond this are refused with a "busy" message
 
 
@@ -237,6 +238,8 @@ def build(app: WebApp) -> Any:
 
         def on_language(data: dict[str, Any], lang: str) -> list[Any]:
             current = ui_of(data)
+            if current.plan_id and not current.session_id:
+                return render(app.refresh(current), data)  # an uploaded plan stays (in its own language)
             if current.session_id and app.assistant.sessions.load(current.session_id).transcript[1:]:
                 return render(app.send(current, ""), data)  # an interview under way keeps its language
             return render(app.start(Language(lang)))
@@ -247,9 +250,17 @@ def build(app: WebApp) -> Any:
             """After an event that changes the view: the labels (language may change), then the radar."""
             if relabelled:
                 event = event.then(relabel, [state], targets, api_visibility="private", show_progress="hidden")
-            event.then(draw_radar, [state], [radar, state], api_visibility="private", show_progress="hidden")
+            event.then(
+                draw_radar,
+                [state],
+                [radar, state],
+                api_visibility="private",
+                show_progress="hidden",
+                concurrency_limit=CONCURRENCY,
+                concurrency_id=WORK,
+            )
 
-        quick: dict[str, Any] = {"concurrency_limit": CONCURRENCY, "show_progress": "hidden"}
+        quick: dict[str, Any] = {"concurrency_limit": CONCURRENCY, "concurrency_id": WORK, "show_progress": "hidden"}
         then_draw(page.load(on_load, [state], views, api_name="load"), relabelled=True)
         then_draw(send.click(on_send, [state, text], [*views, text], api_name="send", **quick))
         then_draw(text.submit(on_send, [state, text], [*views, text], api_visibility="private", **quick))
@@ -266,6 +277,7 @@ def build(app: WebApp) -> Any:
             views,
             api_name="upload",
             concurrency_limit=CONCURRENCY,
+            concurrency_id=WORK,
         )
         then_draw(uploaded, relabelled=True)
 
@@ -278,12 +290,16 @@ def build(app: WebApp) -> Any:
             [state, action, item, change, reviewer, comment],
             [*views, review_note],
             api_name="review",
+            concurrency_limit=CONCURRENCY,
+            concurrency_id=WORK,
         )
         accept_all.click(
             lambda d, r: reviewed(app.accept_all(ui_of(d), r or ""), d),
             [state, reviewer],
             [*views, review_note],
             api_name="accept_all",
+            concurrency_limit=CONCURRENCY,
+            concurrency_id=WORK,
         )
         for button, fmt in zip(downloads, (*FORMATS, "note"), strict=True):
             button.click(
@@ -292,6 +308,7 @@ def build(app: WebApp) -> Any:
                 [document, message_line],
                 api_name=f"download_{fmt}",
                 concurrency_limit=CONCURRENCY,
+                concurrency_id=WORK,
             )
     return page
 

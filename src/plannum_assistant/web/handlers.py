@@ -135,12 +135,19 @@ class WebApp:
 
     def _after_turn(self, ui: UiState, conversation: Conversation, notice: str | None) -> View:
         if conversation.done and ui.plan_id is None:
-            report = self.assistant.plan(build_intake(conversation.state), self.today())
-            stored = self.assistant.save_plan(report, source=f"web session {conversation.session_id}")
-            ui = ui.model_copy(update={"plan_id": stored.id})
+            source = f"web session {conversation.session_id}"
+            plan_id = self.assistant.plans.latest_from(source)  # resumed: the plan under review, not a new one
+            if plan_id is None:
+                report = self.assistant.plan(build_intake(conversation.state), self.today())
+                plan_id = self.assistant.save_plan(report, source=source).id
+            ui = ui.model_copy(update={"plan_id": plan_id})
         view = self._view(ui)
         view.notice = notice
         return view
+
+    def refresh(self, ui: UiState) -> View:
+        """The page as it stands (nothing changed)."""
+        return self._guard(ui, lambda: self._view(ui))
 
     def upload(self, ui: UiState, path: Path) -> View:
         """An intake file instead of the interview: the plan is drafted and stored at once."""
@@ -221,8 +228,11 @@ class WebApp:
         slug = re.sub(r"[^a-z0-9]+", "-", report.company.name.lower()).strip("-") or "plan"
         folder = Path(tempfile.mkdtemp(dir=self.files))
         if fmt == "note":
+            from ..exports import stamp
+
             target = folder / f"note-{slug}.docx"
-            target.write_bytes(note_docx(self.assistant.consultant_note(self.today(), report=report)))
+            note = self.assistant.consultant_note(self.today(), report=report)
+            target.write_bytes(note_docx(note, stamp(plan, self.assistant.wording, report)))
         else:
             target = folder / f"plan-{slug}.{fmt}"
             data = export(plan, report, self.assistant.wording, fmt, self.assistant.catalogue)  # type: ignore[arg-type]
