@@ -192,7 +192,9 @@ def test_cli_plan_json_contract(tmp_path: Path, cli_data_dir: Path) -> None:
     )
     assert initiative["horizon"] in {"0-6", "6-18", "18-36"}
     activity = data["action_plan"][0]["activities"][0]
-    assert set(activity) == {"name", "responsible", "budget_cad", "start", "target_date"}
+    # issue 14 added `source` (who wrote it): the offline planner here
+    assert set(activity) == {"name", "responsible", "budget_cad", "start", "target_date", "source"}
+    assert activity["source"] == "offline" and initiative["source"] == "offline" and data["engine"] == "offline"
     assert set(activity["budget_cad"]) == {"min", "max"}
     assert set(data["follow_up"]) == {"owner", "cadence"} and set(data["review"]) >= {"status"}
     validate_report(data, load_catalogue(KNOWLEDGE / "catalogue"))  # the documented contract, business rules included

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .catalogue import Catalogue, load_catalogue
 from .gate import GateResult, check_prerequisites
@@ -24,6 +24,8 @@ from .report import MaturityProfile, PlanReport
 from .retrieval import Hit, Mode, Retriever
 from .settings import Settings
 from .vocabulary import BusinessFunction, Dimension, Language, SizeBand
+
+PlanEngineChoice = Literal["auto", "offline", "llm"]
 
 if TYPE_CHECKING:
     from .consultant_note import ConsultantNote
@@ -83,9 +85,29 @@ class Assistant:
 
         return OfflinePlanner(self.plan_context)
 
-    def plan_engines(self) -> list[PlanEngine]:
-        """The engines tried in order, the offline planner last (and, today, alone)."""
-        return [self.offline_planner]
+    def plan_engines(self, choice: PlanEngineChoice = "offline") -> list[PlanEngine]:
+        """The engines tried in order, the offline planner last."""
+        from .errors import ConfigError
+
+        if choice == "llm" and not self.settings.llm_configured:
+            raise ConfigError("--engine llm needs a provider: set OPENAI_API_KEY or PLANNUM_LLM_BASE_URL")
+        if choice == "offline" or not self.settings.llm_configured:
+            return [self.offline_planner]
+        from .interview.llm import build_chat_model
+        from .planning.llm import LLMPlanEngine, load_plan_prompts
+
+        settings = self.settings
+        model = build_chat_model(settings)
+        prompts = load_plan_prompts(settings.prompts_dir)
+        drafting = LLMPlanEngine(
+            self.offline_planner,
+            model,
+            prompts,
+            self.catalogue,
+            model_name=settings.llm_model,
+            method=settings.llm_method,
+        )
+        return [drafting, self.offline_planner]
 
     @cached_property
     def dense_index(self) -> DenseIndex:
@@ -127,18 +149,24 @@ class Assistant:
     def check_gate(self, plan: StrategicPlan | None, today: date) -> GateResult:
         return check_prerequisites(plan, today=today, max_age_months=self.settings.gate_max_age_months)
 
-    def plan(self, intake: Intake, today: date, *, progress: Progress | None = None) -> PlanReport:
+    def plan(
+        self, intake: Intake, today: date, *, progress: Progress | None = None, engine: PlanEngineChoice = "offline"
+    ) -> PlanReport:
         """A validated draft plan (or the gate's explanation) for an intake."""
-        return self.draft(intake, today, progress=progress).report
+        return self.draft(intake, today, progress=progress, engine=engine).report
 
-    def draft(self, intake: Intake, today: date, *, progress: Progress | None = None) -> PlanOutcome:
-        """:meth:`plan` with the record of every engine attempt (fallbacks are also told to ``progress``)."""
+    def draft(
+        self, intake: Intake, today: date, *, progress: Progress | None = None, engine: PlanEngineChoice = "offline"
+    ) -> PlanOutcome:
+        """:meth:`plan` with the record of every engine attempt (fallbacks are also told to ``progress``).
+        ``engine``: "offline"; "llm" (a configured provider drafts, the offline planner as its floor);
+        "auto" (llm when a provider is configured)."""
         from .planning import draft_plan
 
         notify = progress or (lambda _: None)
         self.dense_index.vectors(notify)
         return draft_plan(
-            self.plan_engines(),
+            self.plan_engines(engine),
             intake,
             today,
             self.catalogue,

@@ -178,6 +178,7 @@ class Activity(Model):
     budget_cad: Budget
     start: date
     target_date: date
+    source: Literal["model", "offline"] = Field(default="offline", description="who wrote it (the planner today)")
 
     @model_validator(mode="after")
     def _dates(self) -> Activity:
@@ -216,6 +217,9 @@ class PlannedInitiative(Model):
     quick_win: bool = Field(default=False, description="cheap, short and answering a pain: done first")
     due: date | None = Field(default=None, description="the earliest deadline of the objectives it serves")
     kpis: list[Kpi] = Field(default_factory=list)
+    source: Literal["model", "offline"] = Field(
+        default="offline", description="who chose, linked and explained it: the offline planner or the model"
+    )
 
 
 class InitiativeActions(Model):

@@ -185,8 +185,13 @@ class PlanReport(_Out):
     today: date
     engine: str = Field(
         default="offline",
-        description="what drafted the plan: 'offline' (the deterministic planner); later engines add their names",
+        description="what drafted the plan: 'offline' (the deterministic planner), 'llm' (the model chose every "
+        "initiative), 'llm+offline' (the offline planner filled parts)",
     )
+    model: str | None = Field(default=None, description="the model that drafted it, when one did")
+    llm_calls: int = Field(default=0, ge=0, description="model calls made for this plan")
+    prompt_tokens: int | None = Field(default=None, description="as the server reported them, else null")
+    completion_tokens: int | None = None
     catalogue_hash: str
     gate: GateOutput
     strategic_plan: StrategicPlan | None = Field(default=None, description="the plan the objectives come from")

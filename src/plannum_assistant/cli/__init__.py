@@ -99,6 +99,12 @@ def _build_parser() -> _Parser:
     plan.add_argument("--out", type=Path, help="write to this file instead of standard output")
     plan.add_argument("--today", type=iso_date, help="reference date YYYY-MM-DD (default: today)")
     plan.add_argument("--save", action="store_true", help="store the plan for review; its id is the last line printed")
+    plan.add_argument(
+        "--engine",
+        choices=("auto", "offline", "llm"),
+        default="auto",
+        help="auto (default): the LLM when a provider is configured, else offline",
+    )
     plan.set_defaults(handler=_plans.plan)
 
     plans = commands.add_parser("plans", help="stored plans (for review and approval)")

@@ -53,7 +53,7 @@ def plan(args: argparse.Namespace) -> int:
         intake, origin = assistant.intake_from_session(args.session), f"session {args.session}"
     else:
         intake, origin = load_intake(args.intake), f"intake {args.intake}"
-    report = assistant.plan(intake, args.today or date.today(), progress=progress)
+    report = assistant.plan(intake, args.today or date.today(), progress=progress, engine=args.engine)
     if args.format == "md":
         text = to_markdown(report, assistant.wording)
     else:
