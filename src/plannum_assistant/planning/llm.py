@@ -16,6 +16,7 @@ result with the plan contract, feeds the error back, and falls back to the offli
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,11 +28,13 @@ from ..errors import EngineUnavailableError, KnowledgeError
 from ..files import load_model
 from ..intake import Intake
 from ..report import PlanReport, validate_report
+from ..text import guess_language
 from ..vocabulary import Language
 from .engine import PlanEngine
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
 HORIZONS = ["0-6", "6-18", "18-36"]
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”")  # the owner's words quoted in a rationale (any language)
 _PLACEHOLDERS = ("{schema}", "{company}", "{pains}", "{objectives}", "{candidates}", "{feedback}")
 
 
@@ -198,6 +201,10 @@ class LLMPlanEngine:
             supports = [o for o in choice.get("supports", []) if o in objectives]
             horizon = choice.get("horizon") if choice.get("horizon") in HORIZONS else original.horizon
             rationale = str(choice.get("rationale") or "").strip() or original.rationale
+            said = guess_language(_QUOTED.sub(" ", rationale))
+            if said is not None and said is not base.language:
+                self.dropped.append(f"initiatives.{n}.rationale: not written in {base.language.value}")
+                rationale = original.rationale
             kept.append(original.model_copy(update={"addresses": addresses, "supports": supports,
                                                     "horizon": horizon, "rationale": rationale[:2000],
                                                     "source": "model"}))  # fmt: skip
