@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -117,10 +118,8 @@ def test_a_named_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
         cli.write_atomically_bytes(pipe, NEW.encode())
     finally:
         if reader.is_alive():  # nothing was written through: release the reader (never block here)
-            try:
+            with contextlib.suppress(OSError):
                 os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:
-                pass
         reader.join(timeout=10)
     assert received[:1] == [NEW.encode()]
     assert pipe.is_fifo()  # still a pipe, not a regular file in its place
