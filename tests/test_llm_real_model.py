@@ -38,7 +38,14 @@ def test_scripted_interview_through_a_real_small_model(tmp_path: Path) -> None:
     engine = assistant.engine(date(2026, 11, 26))
     assert isinstance(engine, LLMEngine)
     result = run_script(assistant, ROOT / "tests" / "data" / "short-interview-fr.yaml", date(2026, 11, 26))
-    assert result.report.gate.ready and result.report.initiatives  # a valid plan (validated by the planner)
+    report = result.report
+    assert report.gate.ready and report.initiatives  # a valid plan (validated by the planner)
+    # The final plan went through the LLM plan engine (issue 14): whatever the tiny model answered,
+    # the plan is grounded in the catalogue and says who chose each initiative.
+    assert report.llm_calls >= 1 and report.model == "gemma3-270m"
+    assert report.engine in ("llm", "llm+offline", "offline")
+    assert all(i.catalogue_id in assistant.catalogue for i in report.initiatives)
+    assert {i.source for i in report.initiatives} <= {"model", "offline"}
     replies = [turn for turn in result.transcript if turn["role"] == "assistant"]
     assert {turn["engine"] for turn in replies} <= {"llm", "offline"}
     notices = [str(turn["notice"]) for turn in replies if turn["notice"]]

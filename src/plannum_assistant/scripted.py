@@ -73,7 +73,7 @@ def run_script(assistant: Assistant, path: Path, today: date) -> ScriptResult:
     else:
         _answer_topics(conversation, script.answers or {}, script.language)
     state = conversation.state
-    report = assistant.plan(build_intake(state), today)
+    report = assistant.plan(build_intake(state), today, engine="auto")
     transcript = assistant.sessions.transcript(conversation.session_id)
     return ScriptResult(conversation.session_id, transcript, intake_yaml(state), report)
 

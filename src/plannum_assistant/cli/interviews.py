@@ -53,7 +53,7 @@ def chat(args: argparse.Namespace) -> int:
     if conversation.done:
         from ..interview import build_intake
 
-        report = assistant.plan(build_intake(conversation.state), today, progress=progress)
+        report = assistant.plan(build_intake(conversation.state), today, progress=progress, engine="auto")
         print(to_markdown(report, assistant.wording))
         out = args.out or assistant.settings.data_dir / "plans" / f"{conversation.session_id}.json"
         write_atomically(out, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

@@ -138,7 +138,7 @@ class WebApp:
             source = f"web session {conversation.session_id}"
             plan_id = self.assistant.plans.latest_from(source)  # resumed: the plan under review, not a new one
             if plan_id is None:
-                report = self.assistant.plan(build_intake(conversation.state), self.today())
+                report = self.assistant.plan(build_intake(conversation.state), self.today(), engine="auto")
                 plan_id = self.assistant.save_plan(report, source=source).id
             ui = ui.model_copy(update={"plan_id": plan_id})
         view = self._view(ui)
@@ -156,7 +156,7 @@ class WebApp:
             from ..intake import load_intake
 
             intake = load_intake(path)
-            report = self.assistant.plan(intake, self.today())
+            report = self.assistant.plan(intake, self.today(), engine="auto")
             stored = self.assistant.save_plan(report, source=f"web upload {path.name}")
             return self._view(UiState(language=intake.language, plan_id=stored.id))
 
