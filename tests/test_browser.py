@@ -150,7 +150,8 @@ def test_a_french_owner_goes_from_interview_to_an_approved_plan_and_its_docx(
 def test_an_english_company_without_a_strategic_plan_sees_the_gate(browser: Any, url: str) -> None:
     page, _ = _open(browser, url + "?lang=en")
     assert "What is your company's name" in page.locator("#chat").inner_text()
-    assert page.locator("#send").inner_text().strip() == "Send"  # the whole page is in English
+    # The whole page is in English: the labels follow the load in a chained event, so wait for them.
+    page.wait_for_function("() => document.querySelector('#send').innerText.trim() === 'Send'", timeout=30_000)
     assert page.locator("#language input[value='en']").is_checked()
     for answer in ("Harbour Dental Clinic", "dental clinic", "14", "Halifax"):
         _say(page, answer)
