@@ -258,6 +258,23 @@ def _round(value: float) -> float:
     return round(value / step) * step
 
 
+def action_rows(report: PlanReport) -> list[list[str]]:
+    """One row per activity: initiative, activity, responsible, budget range (company currency), start, target."""
+    titles = {i.catalogue_id: i.title for i in report.initiatives}
+    return [
+        [
+            titles[a.initiative],
+            x.name,
+            x.responsible,
+            f"{amount(x.budget_cad.min, report)}–{amount(x.budget_cad.max, report)}",
+            x.start.isoformat(),
+            x.target_date.isoformat(),
+        ]
+        for a in report.action_plan
+        for x in a.activities
+    ]
+
+
 def amount(value_cad: float, report: PlanReport) -> str:
     """A CAD amount of the plan in the company's currency, rounded and formatted for its language."""
     rate = report.budget.rate if report.budget else 1.0

@@ -14,94 +14,41 @@ content no longer matches its hash is *tampered* and never treated as approved.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from .catalogue import Catalogue
-from .errors import PlannumError
 from .files import first_error
-from .report import PlanReport, validate_report
+from .report import validate_report
+from .stored_plan import (
+    Approval,
+    Change,
+    Decision,
+    ItemState,
+    PlanStatus,
+    ReviewError,
+    StoredPlan,
+    canonical_hash,
+    children,
+    item_keys,
+    new_stored_plan,
+)
 
-
-class ReviewError(PlannumError):
-    """Raised when a review action is refused: an unknown item or field, a change that breaks a
-    business rule of the plan (the message names it), an approval with items still undecided.
-
-    Fix: do what the message says (decide the items it lists, give a valid value), then try again.
-    """
-
-
-class PlanStatus(StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    CHANGES_REQUESTED = "changes_requested"
-
-
-class ItemState(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    EDITED = "edited"
-    REJECTED = "rejected"
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    state: ItemState = ItemState.PROPOSED
-    reviewer: str | None = None
-    at: str | None = None
-    comment: str | None = None
-
-
-class Approval(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reviewer: str
-    at: str
-    sha256: str
-
-
-class Change(BaseModel):
-    """One line of the audit log: who, when, what, before → after."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reviewer: str
-    at: str
-    action: str
-    item: str | None = None
-    before: Any = None
-    after: Any = None
-    comment: str | None = None
-
-
-class StoredPlan(BaseModel):
-    """A plan under review: the plan as it stands, a decision per item, the dropped initiatives
-    (to restore them), and the approval when there is one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    status: PlanStatus = PlanStatus.DRAFT
-    report: dict[str, Any] = Field(description="the plan, as 'plannum plan --format json' prints it")
-    decisions: dict[str, Decision] = Field(default_factory=dict)
-    dropped: dict[str, dict[str, Any]] = Field(default_factory=dict, description="rejected initiatives and actions")
-    approval: Approval | None = None
-
-    def tampered(self) -> bool:
-        """Approved, but the plan no longer matches the hash recorded at approval."""
-        return self.status is PlanStatus.APPROVED and (
-            self.approval is None or self.approval.sha256 != canonical_hash(self.report)
-        )
-
-    def undecided(self) -> list[str]:
-        return [key for key, decision in self.decisions.items() if decision.state is ItemState.PROPOSED]
+__all__ = [
+    "Approval",
+    "Change",
+    "Decision",
+    "ItemState",
+    "PlanStatus",
+    "ReviewError",
+    "Reviewer",
+    "StoredPlan",
+    "canonical_hash",
+    "item_keys",
+    "new_stored_plan",
+]
 
 
 Outcome = tuple[StoredPlan, Change]  # the new stored plan and its audit line
@@ -109,35 +56,6 @@ Outcome = tuple[StoredPlan, Change]  # the new stored plan and its audit line
 # What an edit may change: initiative fields, activity fields (budget as min and max).
 INITIATIVE_FIELDS = ("priority", "horizon", "start", "supports")
 ACTIVITY_FIELDS = ("name", "responsible", "start", "target_date", "budget_min", "budget_max")
-
-
-def canonical_hash(report: dict[str, Any]) -> str:
-    """SHA-256 of the plan's canonical JSON (sorted keys, no spaces): what an approval signs."""
-    text = json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def item_keys(report: dict[str, Any]) -> list[str]:
-    """Every item a reviewer decides: each initiative, each of its objective links, each activity
-    (numbered from 1), each SMART rewrite suggestion, the follow-up owner."""
-    keys = []
-    for initiative in report.get("initiatives", []):
-        entry_id = initiative["catalogue_id"]
-        keys += [f"initiative:{entry_id}", *(f"link:{entry_id}:{o}" for o in initiative["supports"])]
-    for actions in report.get("action_plan", []):
-        keys += [f"activity:{actions['initiative']}:{n}" for n in range(1, len(actions["activities"]) + 1)]
-    keys += [f"smart:{s['objective']}" for s in report.get("smart_suggestions", [])]  # decided, never applied
-    return [*keys, "follow_up"]
-
-
-def _children(plan: StoredPlan, entry_id: str) -> list[str]:
-    """An initiative's activity and link items: they leave and come back with it."""
-    return [k for k in plan.decisions if k.startswith((f"activity:{entry_id}:", f"link:{entry_id}:"))]
-
-
-def new_stored_plan(plan_id: str, report: PlanReport) -> StoredPlan:
-    data = report.model_dump(mode="json")
-    return StoredPlan(id=plan_id, report=data, decisions={key: Decision() for key in item_keys(data)})
 
 
 class Reviewer:
@@ -155,7 +73,7 @@ class Reviewer:
         before = plan.decisions[key].state
         if key.startswith("initiative:") and (entry_id := key.split(":", 1)[1]) in plan.dropped:
             self._restore(plan, entry_id)
-            for child in _children(plan, entry_id):
+            for child in children(plan, entry_id):
                 plan.decisions[child] = Decision()  # back in the plan: to be decided again
         elif key.startswith("link:"):
             self._link(plan, key, keep=True)
@@ -168,7 +86,7 @@ class Reviewer:
         if key.startswith("initiative:"):
             entry_id = key.split(":", 1)[1]
             self._drop(plan, entry_id, comment)
-            for child in _children(plan, entry_id):
+            for child in children(plan, entry_id):
                 plan.decisions[child] = Decision(
                     state=ItemState.REJECTED, reviewer=reviewer, at=self.at, comment=comment
                 )

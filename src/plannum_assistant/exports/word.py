@@ -17,7 +17,7 @@ from typing import Any
 from ..catalogue import Catalogue
 from ..consultant_note import ConsultantNote
 from ..knowledge import Wording
-from ..markdown import amount, money
+from ..markdown import action_rows, amount, money
 from ..report import PlanReport
 from ..text import quote
 from . import charts
@@ -306,19 +306,7 @@ def _action_plan(doc: ReportDocument, prerequisites: Mapping[str, Sequence[str]]
     doc.heading(t("md.action_plan"))
     currency = report.budget.currency if report.budget else "CAD"
     doc.paragraph(t("md.currency_note", currency=currency))
-    titles = {i.catalogue_id: i.title for i in report.initiatives}
-    rows = [
-        [
-            titles[a.initiative],
-            x.name,
-            x.responsible,
-            f"{amount(x.budget_cad.min, report)}–{amount(x.budget_cad.max, report)}",
-            x.start.isoformat(),
-            x.target_date.isoformat(),
-        ]
-        for a in report.action_plan
-        for x in a.activities
-    ]
+    rows = action_rows(report)
     headers = [t("export.col.initiative"), t("md.activity"), t("md.responsible"), t("md.budget")]
     doc.table([*headers, t("md.start"), t("md.target")], rows, widths=[3.2, 5.4, 3, 2.4, 1.8, 1.8])
     doc.heading(t("chart.gantt.title"), level=2)

@@ -26,7 +26,7 @@ from ..assistant import Assistant
 from ..conversation import Conversation
 from ..errors import PlannumError
 from ..interview import InterviewState, build_intake
-from ..markdown import amount
+from ..markdown import action_rows
 from ..report import PlanReport, validate_report
 from ..review import StoredPlan
 from ..vocabulary import Dimension, Language
@@ -359,19 +359,7 @@ class WebApp:
             ]
             for i in report.initiatives
         ]
-        titles = {i.catalogue_id: i.title for i in report.initiatives}
-        view.actions = [
-            [
-                titles[a.initiative],
-                x.name,
-                x.responsible,
-                f"{amount(x.budget_cad.min, report)}–{amount(x.budget_cad.max, report)}",
-                x.start.isoformat(),
-                x.target_date.isoformat(),
-            ]
-            for a in report.action_plan
-            for x in a.activities
-        ]
+        view.actions = action_rows(report)
         view.items = [[key, d.state.value, d.reviewer or ""] for key, d in plan.decisions.items()]
 
     # --- helpers ------------------------------------------------------------------------------
