@@ -46,6 +46,9 @@ def test_the_docx_has_real_headings_tables_and_the_draft_watermark(assistant: As
     activities = sum(len(a["activities"]) for a in drafted.report["action_plan"])
     action_table = next(t for t in document.tables if t.rows[0].cells[1].text == "Activité")
     assert len(action_table.rows) == activities + 1
+    first = drafted.report["action_plan"][0]["activities"][0]
+    start, target = (c.text for c in action_table.rows[1].cells[4:6])
+    assert (start, target) == (first["start"], first["target_date"])  # dates in their own columns
     assert "PAGE" in document.sections[0].footer._element.xml  # page numbers
 
 
