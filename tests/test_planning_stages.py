@@ -213,6 +213,20 @@ def test_the_cap_keeps_the_most_valuable_and_a_prerequisite_only_with_its_depend
     assert schedule.choose(ordered, 1) == {"crm"}
 
 
+def test_quick_wins_may_go_beyond_the_cap_but_only_standalone_and_only_as_many_as_allowed(catalogue: Catalogue) -> None:
+    crm = _candidate(catalogue, "crm", ["P1"], value=5.0)
+    helpdesk = _candidate(catalogue, "helpdesk", ["P2"], value=4.0)
+    signature = _candidate(catalogue, "e-signature", ["P3"], value=1.0)
+    wifi = _candidate(catalogue, "network-wifi", ["P4"], value=0.5)
+    study = _candidate(catalogue, "erp-needs-study", ["P5"], prerequisite_of="erp", value=0.1)
+    erp = _candidate(catalogue, "erp", ["P5"], value=0.2)
+    signature.quick_win = wifi.quick_win = erp.quick_win = True  # erp flagged only to show it is not standalone
+    ordered = schedule.dependencies_first([crm, helpdesk, signature, wifi, study, erp])
+    assert schedule.choose(ordered, 2) == {"crm", "helpdesk"}
+    assert schedule.choose(ordered, 2, extra=1) == {"crm", "helpdesk", "e-signature"}  # the more valuable one
+    assert schedule.choose(ordered, 2, extra=5) == {"crm", "helpdesk", "e-signature", "network-wifi"}
+
+
 @pytest.mark.parametrize(
     ("months", "bucket"), [(0, "0-6"), (5.99, "0-6"), (6, "6-18"), (17.9, "6-18"), (18, "18-36"), (35, "18-36")]
 )

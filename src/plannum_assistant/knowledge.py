@@ -131,6 +131,7 @@ class QuickWinRule(Strict):
 
     max_weeks: int = Field(ge=1, le=52)
     max_budget: BySize = Field(description="the band's one-time budget, high end, in CAD")
+    extra: BySize = Field(description="quick wins a plan may hold beyond its size cap")
 
 
 class BudgetRules(Strict):

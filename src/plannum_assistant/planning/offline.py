@@ -195,5 +195,6 @@ class OfflinePlanner:
                 employees=intake.company.employees,
                 projects=ctx.count("project", ctx.config.concurrency.for_band(band), language),
                 cap=ctx.config.plan_size.for_band(band),
+                extra=ctx.count("quick_win", ctx.config.quick_win.extra.for_band(band), language),
             ),
         }

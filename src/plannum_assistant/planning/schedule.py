@@ -105,14 +105,16 @@ def dependencies_first(candidates: list[Candidate], key: Callable[[Candidate], A
     return ordered
 
 
-def choose(ordered: list[Candidate], cap: int) -> set[str]:
-    """The most valuable initiatives that fit under the cap, each with its prerequisites.
+def choose(ordered: list[Candidate], cap: int, extra: int = 0) -> set[str]:
+    """The most valuable initiatives that fit under the cap, each with its prerequisites; then up
+    to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place).
 
     A prerequisite added only for another initiative enters the plan with it, never alone.
     """
     by_id = {c.entry.id: c for c in ordered}
     chosen: set[str] = set()
-    for candidate in sorted((c for c in ordered if not c.prerequisite_of), key=lambda c: (-c.value, c.entry.id)):
+    best_first = sorted((c for c in ordered if not c.prerequisite_of), key=lambda c: (-c.value, c.entry.id))
+    for candidate in best_first:
         needed, pending = set(), [candidate.entry.id]
         while pending:
             entry_id = pending.pop()
@@ -121,7 +123,12 @@ def choose(ordered: list[Candidate], cap: int) -> set[str]:
                 pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
-    return chosen
+    standalone = [
+        c
+        for c in best_first
+        if c.quick_win and c.entry.id not in chosen and all(n in chosen or n not in by_id for n in c.needs())
+    ]
+    return chosen | {c.entry.id for c in standalone[:extra]}
 
 
 def schedule(
@@ -129,7 +136,7 @@ def schedule(
 ) -> tuple[list[tuple[Candidate, date, Horizon]], list[SetAside]]:
     """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
     cap = ctx.config.plan_size.for_band(band)
-    chosen = choose(ordered, cap)
+    chosen = choose(ordered, cap, ctx.config.quick_win.extra.for_band(band))
     longest = ctx.config.horizons[-1].until_months
     horizon = min(intake.constraints.horizon_months or ctx.config.default_horizon_months, longest)
     slots = [today] * ctx.config.concurrency.for_band(band)
