@@ -61,7 +61,7 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m plannum_assistant` as a user would, capturing text output."""
     full_env = {**os.environ, **(env or {})}
@@ -71,7 +71,7 @@ def run_cli(
         capture_output=True,
         text=True,
         env=full_env,
-        timeout=120,
+        timeout=timeout,
     )
 
 

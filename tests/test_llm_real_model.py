@@ -7,6 +7,7 @@ answers are poor: the point is that the interview still completes to a valid pla
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from plannum_assistant.interview.llm import LLMEngine
 from plannum_assistant.scripted import run_script
 from plannum_assistant.settings import Settings
 
-from .conftest import KNOWLEDGE, ROOT
+from .conftest import KNOWLEDGE, ROOT, run_cli
 
 URL = os.environ.get("PLANNUM_TEST_LLM_URL")
 
@@ -51,3 +52,28 @@ def test_scripted_interview_through_a_real_small_model(tmp_path: Path) -> None:
     notices = [str(turn["notice"]) for turn in replies if turn["notice"]]
     assert not any("indisponible" in n for n in notices), notices  # the server answered every call
     assert any(turn["engine"] == "llm" for turn in replies) or notices  # the model was really asked
+
+
+@pytest.mark.skipif(not URL, reason="no local model server (bash .ci/run starts one)")
+def test_eval_scenarios_through_a_real_small_model(cli_data_dir: Path, tmp_path: Path) -> None:
+    """`plannum eval scenarios --engine llm` on two scenarios: quality is low with a 270M model, but
+    every plan is valid and grounded, and the figures say what the model did."""
+    assert URL is not None
+    env = {
+        "PLANNUM_DATA_DIR": str(cli_data_dir),
+        "PLANNUM_LLM_BASE_URL": URL,
+        "PLANNUM_LLM_MODEL": os.environ.get("PLANNUM_TEST_LLM_MODEL", "gemma3-270m"),
+        "PLANNUM_LLM_METHOD": "json_mode",
+        "PLANNUM_LLM_TIMEOUT": "300",
+        "PLANNUM_LLM_MAX_REPAIRS": "0",  # one call per plan keeps CI short
+    }
+    report = tmp_path / "llm.json"
+    command = ("eval", "scenarios", "--engine", "llm", "--limit", "2", "--report", str(report))
+    done = run_cli(*command, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert figures["summary"]["validity"] == 1.0 and figures["summary"]["gate_accuracy"] == 1.0
+    assert figures["engine"]["fallbacks"] == 0 and figures["engine"]["model_calls_per_plan"] == 1.0
+    catalogue = Assistant(Settings(data_dir=cli_data_dir, knowledge_dir=KNOWLEDGE)).catalogue
+    assert all(i in catalogue for row in figures["rows"] for i in row["planned"])  # grounded
+    print(done.stdout)  # the figures, in CI's log

@@ -97,8 +97,8 @@ class Assistant:
         from .planning.llm import LLMPlanEngine, load_plan_prompts
 
         settings = self.settings
-        model = build_chat_model(settings)
-        prompts = load_plan_prompts(settings.prompts_dir)
+        model = build_chat_model(settings).model_copy(update={"max_tokens": settings.llm_plan_max_tokens})
+        prompts, problems = load_plan_prompts(settings.prompts_dir)
         drafting = LLMPlanEngine(
             self.offline_planner,
             model,
@@ -106,6 +106,9 @@ class Assistant:
             self.catalogue,
             model_name=settings.llm_model,
             method=settings.llm_method,
+            max_repairs=settings.llm_max_repairs,
+            problems=problems,
+            timeout=settings.llm_timeout,
         )
         return [drafting, self.offline_planner]
 

@@ -255,6 +255,7 @@ def format_companies(report: dict[str, Any]) -> str:
         )
     lines.append("")
     lines += [f"{name}: {value}" for name, value in report["summary"].items()]
+    lines += [f"engine.{name}: {value}" for name, value in report.get("engine", {}).items()]
     return "\n".join(lines)
 
 

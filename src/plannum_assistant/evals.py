@@ -9,6 +9,7 @@ in the top k) and MRR (mean of 1 / rank of the first acceptable id).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -216,6 +217,61 @@ def evaluate_scenarios(
     }
 
 
+class EngineMeter:
+    """A plan function that records, per plan, which engine drafted it, the model calls, the tokens
+    and the seconds: the figures that compare engines on the same cases (``--engine``)."""
+
+    def __init__(self, draft: Callable[[Intake, date], Any]) -> None:
+        self._draft = draft  # returns a PlanOutcome (the report and every engine attempt)
+        self.records: list[dict[str, Any]] = []
+
+    def __call__(self, intake: Intake, today: date) -> Any:
+        started = time.perf_counter()
+        outcome = self._draft(intake, today)
+        report = outcome.report
+        self.records.append(
+            {
+                "engine": report.engine,
+                "fell_back": outcome.fell_back,
+                "llm_calls": report.llm_calls,
+                "prompt_tokens": report.prompt_tokens,
+                "completion_tokens": report.completion_tokens,
+                "seconds": time.perf_counter() - started,
+                "from_model": sum(i.source == "model" for i in report.initiatives),
+                "initiatives": len(report.initiatives),
+            }
+        )
+        return report
+
+    def figures(self) -> dict[str, Any]:
+        """Per plan: engines used, model calls, tokens (when the server reports them), seconds."""
+        records = self.records
+        if not records:
+            return {}
+        plans = len(records)
+
+        def mean(key: str) -> float | None:
+            values = [r[key] for r in records if r[key] is not None]
+            return round(sum(values) / len(values), 2) if values else None
+
+        engines: dict[str, int] = {}
+        for record in records:
+            engines[record["engine"]] = engines.get(record["engine"], 0) + 1
+        initiatives = sum(r["initiatives"] for r in records)
+        return {
+            "plans": plans,
+            "engines": engines,
+            "fallbacks": sum(r["fell_back"] for r in records),  # the model failed: the offline planner drafted
+            "model_calls_per_plan": mean("llm_calls"),
+            "prompt_tokens_per_plan": mean("prompt_tokens"),
+            "completion_tokens_per_plan": mean("completion_tokens"),
+            "seconds_per_plan": mean("seconds"),
+            "initiatives_from_model": round(sum(r["from_model"] for r in records) / initiatives, 4)
+            if initiatives
+            else None,
+        }
+
+
 def gate_cell(row: dict[str, Any]) -> str:
     """ "ok R" / "BAD -": whether the gate decided as expected, and whether it let a plan through."""
     return ("ok " if row["gate"] == row["gate_expected"] else "BAD ") + ("R" if row["gate"] else "-")
@@ -234,4 +290,5 @@ def format_scenarios(report: dict[str, Any]) -> str:
         )
     lines.append("")
     lines += [f"{name}: {value}" for name, value in report["summary"].items()]
+    lines += [f"engine.{name}: {value}" for name, value in report.get("engine", {}).items()]
     return "\n".join(lines)

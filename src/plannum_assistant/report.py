@@ -192,6 +192,10 @@ class PlanReport(_Out):
     llm_calls: int = Field(default=0, ge=0, description="model calls made for this plan")
     prompt_tokens: int | None = Field(default=None, description="as the server reported them, else null")
     completion_tokens: int | None = None
+    model_notes: list[str] = Field(
+        default_factory=list,
+        description="what the model proposed that the checks repaired, left out or changed, and why (English)",
+    )
     catalogue_hash: str
     gate: GateOutput
     strategic_plan: StrategicPlan | None = Field(default=None, description="the plan the objectives come from")

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds before a call falls back offline.")
     llm_max_repairs: int = Field(default=2, ge=0, le=5, description="Validation errors fed back before falling back.")
     llm_max_tokens: int = Field(default=800, ge=64, le=8192, description="Longest model answer per call.")
+    llm_plan_max_tokens: int = Field(
+        default=3000, ge=256, le=32768, description="Longest plan draft per call (plans are longer than turns)."
+    )
 
     @property
     def llm_configured(self) -> bool:

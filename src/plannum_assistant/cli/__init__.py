@@ -211,5 +211,12 @@ def _build_parser() -> _Parser:
         default="frozen",
         help="labelled company sets (evals/companies): which fixed part to run (default: the frozen one)",
     )
+    scenarios.add_argument(
+        "--engine",
+        choices=("offline", "llm", "auto"),
+        default="offline",
+        help="offline (default, reproducible); llm: the configured provider drafts every plan (compare engines)",
+    )
+    scenarios.add_argument("--limit", type=positive_int, help="the first N companies only (a quick run)")
     scenarios.set_defaults(handler=_catalogue.eval_scenarios)
     return parser

@@ -91,7 +91,7 @@ def eval_retrieval(args: argparse.Namespace) -> int:
 
 def eval_scenarios(args: argparse.Namespace) -> int:
     from ..company_evals import evaluate_companies, format_companies, load_companies
-    from ..evals import evaluate_scenarios, format_scenarios, load_scenarios
+    from ..evals import EngineMeter, evaluate_scenarios, format_scenarios, load_scenarios
     from ..intake import Intake
     from ..retrieval import Hit
     from ..settings import repository_path
@@ -102,10 +102,13 @@ def eval_scenarios(args: argparse.Namespace) -> int:
     name = f"{folder.name}-{args.part}" if labelled else folder.name
     destination = args.report or repository_path("evals") / "reports" / f"{name}.json"
     catalogue_hash = assistant.catalogue.content_hash
+    assistant.plan_engines(args.engine)  # refuses --engine llm without a provider, before any work
+    meter = EngineMeter(lambda intake, today: assistant.draft(intake, today, engine=args.engine))
     if labelled:
         companies = load_companies(folder, assistant.catalogue, args.part)
+        companies = dict(list(companies.items())[: args.limit or None])
         assistant.dense_index.vectors(progress)
-        progress(f"planning {len(companies)} labelled companies ({args.part} part)…")
+        progress(f"planning {len(companies)} labelled companies ({args.part} part, engine {args.engine})…")
         limit = assistant.settings.max_query_chars
 
         def plain_search(intake: Intake) -> dict[str, list[Hit]]:  # what `plannum search` returns
@@ -114,20 +117,21 @@ def eval_scenarios(args: argparse.Namespace) -> int:
 
         report = evaluate_companies(
             companies,
-            assistant.plan,
+            meter,
             assistant.offline_planner.candidates,
             catalogue_hash=catalogue_hash,
             source=folder,
             plain_search=plain_search,
         )
+        report["engine"] = meter.figures()
         print(format_companies(report))
     else:
         scenarios = load_scenarios(folder, assistant.catalogue)
+        scenarios = dict(list(scenarios.items())[: args.limit or None])
         assistant.dense_index.vectors(progress)
-        progress(f"planning {len(scenarios)} scenario companies…")
-        report = evaluate_scenarios(
-            scenarios, assistant.plan, catalogue_hash=catalogue_hash, catalogue=assistant.catalogue
-        )
+        progress(f"planning {len(scenarios)} scenario companies (engine {args.engine})…")
+        report = evaluate_scenarios(scenarios, meter, catalogue_hash=catalogue_hash, catalogue=assistant.catalogue)
+        report["engine"] = meter.figures()
         print(format_scenarios(report))
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

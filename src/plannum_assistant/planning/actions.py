@@ -25,7 +25,7 @@ from ..report import BudgetSummary
 from ..smart import fold
 from ..vocabulary import Language, Sector, SizeBand
 from .schedule import WEEK
-from .types import Candidate, PlanContext
+from .types import Candidate, Choice, PlanContext
 
 # Employees at the low and high end of each band (the medium band's top is the EU SME limit).
 _BAND_BOUNDS = {SizeBand.MICRO: (1, 9), SizeBand.SMALL: (10, 49), SizeBand.MEDIUM: (50, 249)}
@@ -55,20 +55,30 @@ def actions(
     intake: Intake,
     systems: set[str],
     language: Language,
+    choice: Choice | None = None,
 ) -> InitiativeActions:
-    """One activity per template, back to back from ``start``, the narrowed budget shared out."""
+    """One activity per template, back to back from ``start``, the narrowed budget shared out.
+
+    A model's ``choice`` may set the budget (checked to lie in the band's range) and rename the
+    activities or give them to another role (the durations and shares stay the catalogue's)."""
     budget = narrowed(entry.budget_cad.for_band(band), band, intake.company.employees, ctx.config.budget.max_ratio)
+    if choice is not None and choice.budget is not None:
+        budget = Range(min=choice.budget[0], max=choice.budget[1])
+    adapted = choice.activities if choice is not None and choice.activities else None
     country = ctx.knowledge.regions.place(intake.company.region, intake.locale).country
     sectors = ctx.sectors.matches(intake.company.sector)
     said = fold(" ".join([*intake.pain_points, *intake.existing_systems]))
     activities = []
-    for template in entry.activities:
+    for n, template in enumerate(entry.activities):
         end = start + WEEK * template.duration_weeks
         name = _template_name(template, sectors, said, language)
+        responsible = ctx.knowledge.roles.responsible(template.responsible, band, language, intake.team)
+        own_name, own_role = adapted[n] if adapted else (None, None)
         activities.append(
             Activity(
-                name=ctx.regional(_fitted_name(ctx, name, systems, language), country, language),
-                responsible=ctx.knowledge.roles.responsible(template.responsible, band, language, intake.team),
+                name=own_name or ctx.regional(_fitted_name(ctx, name, systems, language), country, language),
+                responsible=own_role or responsible,
+                source="model" if adapted else "offline",
                 budget_cad=Budget(
                     min=_round_hundred(budget.min * template.budget_share),
                     max=_round_hundred(budget.max * template.budget_share),

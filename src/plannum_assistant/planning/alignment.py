@@ -61,6 +61,11 @@ def link(
             if rank <= rules.max_rank or closeness[i] >= rules.pain_similarity:
                 passing.append((rank, -float(closeness[i]), objective.id))
         candidate.supports = [oid for _, _, oid in sorted(passing)[: rules.max_supports]]
+    link_prerequisites(candidates)
+
+
+def link_prerequisites(candidates: dict[str, Candidate]) -> None:
+    """A prerequisite added for others serves what its dependents serve."""
     for candidate in candidates.values():
         if candidate.prerequisite_of:
             candidate.supports = _served_by_dependents(candidate.entry.id, candidates)

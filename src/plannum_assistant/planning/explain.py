@@ -44,6 +44,12 @@ def initiative(
     if candidate.matched:
         parts.append(ctx.t("rationale.matched", language, phrase=candidate.matched))
     texts = {pain.point.id: pain.point.text for pain in pains}
+    choice = candidate.choice
+    rationale = " ".join(parts)
+    if choice is not None and choice.rationale:  # a model's own words (checked), and what the guards folded in
+        tools = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
+        folding = [ctx.t("rationale.folded", language, tools=tools)] if candidate.folded else []
+        rationale = " ".join([choice.rationale, *folding])
     return PlannedInitiative(
         catalogue_id=candidate.entry.id,
         title=candidate.entry.name.get(language),
@@ -52,12 +58,13 @@ def initiative(
         priority=priority,
         horizon=horizon,
         start=start,
-        rationale=" ".join(parts),
+        rationale=rationale,
         evidence=[texts[p] for p in candidate.pains],
         priority_reason=priority_reason(ctx, candidate, pains, language),
         quick_win=candidate.quick_win,
         due=candidate.due,
         kpis=kpis or [],
+        source="model" if choice is not None and choice.by_model else "offline",
     )
 
 

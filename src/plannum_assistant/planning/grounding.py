@@ -15,7 +15,7 @@ from ..retrieval import Hit
 from ..smart import fold
 from ..vocabulary import BusinessFunction, Flow, Language
 from .severity import consequences, severity
-from .types import Candidate, Pain, PlanContext
+from .types import Candidate, Choice, Pain, PlanContext
 
 
 def retrieve(
@@ -168,12 +168,31 @@ def select(ctx: PlanContext, pains: list[Pain], language: Language | None = None
     return candidates
 
 
+def chosen(ctx: PlanContext, pains: list[Pain], choices: Sequence[Choice]) -> dict[str, Candidate]:
+    """The candidates a model chose (:mod:`.llm`), in its order, instead of :func:`select`'s.
+
+    Each keeps the pains and objectives it was linked to; its confidence for a pain is the
+    classifier's, where the retriever found it for that pain."""
+    scores = {(pain.point.id, hit.id): hit.classifier_score or 0.0 for pain in pains for hit in pain.hits}
+    candidates: dict[str, Candidate] = {}
+    for rank, choice in enumerate(choices, 1):
+        candidate = Candidate(ctx.catalogue[choice.entry_id], choice=choice, rank=rank)
+        candidate.pains = list(choice.pains)
+        candidate.supports = list(choice.supports)
+        candidate.best_for = len(choice.pains)
+        candidate.confidence = {p: scores.get((p, choice.entry_id), 0.0) for p in choice.pains}
+        candidates[choice.entry_id] = candidate
+    return candidates
+
+
 def integrate(
     ctx: PlanContext,
     candidates: dict[str, Candidate],
     pains: list[Pain],
     in_place: dict[str, str],
     excluded: frozenset[str],
+    *,
+    propose: bool = True,
 ) -> dict[str, tuple[str, list[str]]]:
     """Core-system reasoning over the whole company.
 
@@ -182,7 +201,8 @@ def integrate(
     is already a candidate, or when enough pains point into its coverage (their answers are tools
     it covers) and one of them names it (it, or its study, is that pain's first hit); the point
     solutions it covers are then folded into it instead of being bought in parallel. Systems that
-    do not fit the company are excluded and never proposed.
+    do not fit the company are excluded and never proposed. ``propose=False`` (a model's choices):
+    only the systems already chosen fold the tools they cover.
     """
     catalogue = ctx.catalogue
     owned: dict[str, tuple[str, list[str]]] = {}
@@ -198,7 +218,7 @@ def integrate(
         itself = {system.id, *system.prerequisites}  # the system, or the study that chooses it
         direct = [p.point.id for p in pains if itself & {h.id for h in p.hits[: rules.top_k]}]
         pointing = [p.point.id for p in pains if p.point.id in direct or {h.id for h in p.answer} & scope]
-        if system.id in candidates or (direct and len(pointing) >= rules.min_pains):
+        if system.id in candidates or (propose and direct and len(pointing) >= rules.min_pains):
             support[system.id] = pointing
     for system_id in sorted(support, key=lambda s: (-len(support[s]), s)):
         if system_id not in support:  # folded into a larger system already
@@ -214,6 +234,7 @@ def integrate(
                 core.folded.append(covered)
                 core.best_for += folded.best_for
                 core.pains.extend(p for p in folded.pains if p not in core.pains)
+                core.supports.extend(o for o in folded.supports if o not in core.supports)  # a model's links
                 for pid, sure in folded.confidence.items():  # the system answers what its tools answered
                     core.confidence[pid] = max(core.confidence.get(pid, 0.0), sure)
             support.pop(covered, None)

@@ -1,242 +1,224 @@
-"""The LLM plan engine (issue 14, first slice): the model orders, links and explains; the offline plan disposes.
+"""The LLM plan engine: the model chooses, orders, links, explains and adapts; the offline stages dispose.
 
-The offline planner drafts first: its initiatives (each a catalogue entry, with its activities and
-budget) are the request's only candidates. The model gets the intake (pains and objectives with
-their ids, the owner's words delimited as data) and those candidates, and answers in a schema
-built for this request: ``catalogue_id`` is an enum of the candidates, ``addresses`` of the pain
-ids, ``supports`` of the objective ids, ``horizon`` of the horizons; it may propose a SMART rewrite
-for an objective that fails the checks (a suggestion, never applied). What the model leaves out or
-gets wrong (no JSON, an id outside the candidates, a repeat) is sent back with the problem for at
-most ``max_repairs`` repairs; what still fails is dropped with a recorded reason and the offline
-initiative fills the gap: the plan stays whole (budget, activities, risks unchanged) and
-each initiative says its ``source``. The loop above (:func:`~.engine.draft_plan`) validates the
-result with the plan contract, feeds the error back, and falls back to the offline planner.
+One drafting call per plan in the normal path. The model gets the intake (pains and objectives
+with their ids, the owner's words delimited as data) and the request's candidates with their
+catalogue facts (:mod:`.llm_request`), and answers in a schema built for the request. Its draft is
+checked (:mod:`.llm_checks`); problems are fed back in the same conversation (instructor-style: the
+error text, not the same prompt again) for at most ``max_repairs`` repairs; whatever is still
+wrong is left out and recorded in the plan's ``model_notes``. The usable choices then go through
+the offline planner's own stages — core systems fold the tools they cover, prerequisites are
+added, the plan-size cap, the schedule and the deadline rules apply, activities and budgets come
+from the catalogue (adapted where the model's adaptation passed the checks) — and a pain point no
+kept choice answers gets the offline planner's answer (``source: offline``). The loop above
+(:func:`~.engine.draft_plan`) validates the result with the plan contract, feeds an error back,
+and falls back to the offline planner when the model cannot be reached.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from ..errors import EngineUnavailableError, KnowledgeError
-from ..files import load_model
+from ..catalogue import Catalogue
+from ..errors import EngineUnavailableError
 from ..intake import Intake
+from ..prompting import load_prompt_files
 from ..report import PlanReport, validate_report
-from ..text import guess_language
-from ..vocabulary import Language
-from .engine import PlanEngine
+from ..vocabulary import Language, SizeBand
+from .llm_checks import Checked, ProblemTexts, check, load_problem_texts
+from .llm_request import PlanPrompt, PlanRequest, candidate_pool, render, response_schema
+from .offline import OfflinePlanner
+from .schedule import add_months
+from .types import Choice
 
-Method = Literal["json_schema", "function_calling", "json_mode"]
-HORIZONS = ["0-6", "6-18", "18-36"]
-_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”")  # the owner's words quoted in a rationale (any language)
-_PLACEHOLDERS = ("{schema}", "{company}", "{pains}", "{objectives}", "{candidates}", "{feedback}")
-
-
-class PlanPrompt(BaseModel):
-    """prompts/plan-<language>.yaml: strict, versioned."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: int = Field(ge=1)
-    language: Language
-    system: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-
-    def render(self, **values: str) -> tuple[str, str]:
-        missing = [p for p in _PLACEHOLDERS if p not in self.system + self.user]
-        if missing:
-            raise KnowledgeError(f"plan prompt ({self.language.value}): missing placeholders {', '.join(missing)}")
-        return self.system.format(**values), self.user.format(**values)
+POOL = {"per_pain": 3, "per_objective": 2, "limit": 12}  # candidates shown: small models have small contexts
 
 
-def load_plan_prompts(directory: Path) -> dict[Language, PlanPrompt]:
-    return {
-        language: load_model(directory / f"plan-{language.value}.yaml", PlanPrompt, KnowledgeError)
-        for language in Language
-    }
-
-
-def response_schema(
-    candidates: list[str], pains: list[str], objectives: list[str], rewritable: list[str]
-) -> dict[str, Any]:
-    """The answer's JSON Schema for this request: every id is an enum of what exists here."""
-
-    def ids(values: list[str]) -> dict[str, Any]:
-        if not values:
-            return {"type": "array", "items": {"type": "string"}, "maxItems": 0}
-        return {"type": "array", "items": {"type": "string", "enum": values}}
-
-    choice = {
-        "type": "object",
-        "properties": {
-            "catalogue_id": {"type": "string", "enum": candidates},
-            "addresses": ids(pains),
-            "supports": ids(objectives),
-            "horizon": {"type": "string", "enum": HORIZONS},
-            "rationale": {"type": "string"},
-        },
-        "required": ["catalogue_id", "addresses", "supports", "horizon", "rationale"],
-        "additionalProperties": False,
-    }
-    rewrite = {
-        "type": "object",
-        "properties": {"objective": {"type": "string", "enum": rewritable or ["-"]}, "rewrite": {"type": "string"}},
-        "required": ["objective", "rewrite"],
-        "additionalProperties": False,
-    }
-    return {
-        "title": "plan_draft",
-        "type": "object",
-        "properties": {
-            "initiatives": {"type": "array", "items": choice},
-            "smart_rewrites": {"type": "array", "items": rewrite, **({} if rewritable else {"maxItems": 0})},
-        },
-        "required": ["initiatives", "smart_rewrites"],
-        "additionalProperties": False,
-    }
+def load_plan_prompts(directory: Path) -> tuple[dict[Language, PlanPrompt], ProblemTexts]:
+    """The drafting prompts (FR, EN) and the problem texts fed back to the model."""
+    return load_prompt_files(directory, "plan", PlanPrompt), load_problem_texts(directory / "plan-problems.yaml")
 
 
 class LLMPlanEngine:
-    """A :class:`PlanEngine` over a chat model, on top of the offline planner's candidates."""
+    """A :class:`~.engine.PlanEngine` over a chat model, on top of the offline planner's stages."""
 
     name = "llm"
     repairable = True
 
-    def __init__(self, offline: PlanEngine, model: Any, prompts: dict[Language, PlanPrompt], catalogue: Any,
-                 *, model_name: str, method: Method = "json_schema", max_repairs: int = 2) -> None:  # fmt: skip
+    def __init__(
+        self,
+        offline: OfflinePlanner,
+        model: Any,
+        prompts: dict[Language, PlanPrompt],
+        catalogue: Catalogue,
+        *,
+        model_name: str,
+        method: str = "json_schema",
+        max_repairs: int = 2,
+        problems: ProblemTexts,
+        timeout: float | None = None,
+    ) -> None:
         self.offline, self.model, self.prompts, self.catalogue = offline, model, prompts, catalogue
-        self.model_name, self.method, self.max_repairs = model_name, method, max_repairs
+        self.model_name, self.method, self.max_repairs, self.timeout = model_name, method, max_repairs, timeout
+        self.texts = problems
         self.calls = 0
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
-        self.dropped: list[str] = []  # why model choices were not kept (the last draft's)
+        self.seconds = 0.0
 
     def draft(self, intake: Intake, today: date, feedback: Sequence[str] = ()) -> dict[str, Any]:
-        base = validate_report(self.offline.draft(intake, today, ()), self.catalogue)
-        if not base.gate.ready or not base.initiatives:
+        base = validate_report(self.offline.draft(intake, today), self.catalogue)
+        if not base.gate.ready or not base.pain_points:
             return base.model_dump(mode="json")  # nothing to choose: the offline answer as is
-        notes = list(feedback)
+        request, found = self._request(intake, today, base)
+        schema = response_schema(request)
+        prompt = self.prompts[request.language]
+        messages = render(prompt, request, found, schema)
+        if feedback:  # the plan contract refused an earlier draft (the loop above)
+            messages.append(_human(prompt.repair_message(list(feedback))))
+        started = time.monotonic()
+        checked = Checked()
         for attempt in range(1 + self.max_repairs):
-            answer = self._ask(intake, base, notes)
-            data = self._merge(base, answer)
-            if not self.dropped or attempt == self.max_repairs:
-                return data
-            notes = [*feedback, *self.dropped]  # instructor-style: the problems, not the same prompt again
-        return data
+            raw, answer = self._ask(messages, schema)
+            checked = check(request, answer, self.texts)
+            out_of_time = self.timeout is not None and time.monotonic() - started >= self.timeout
+            if not checked.problems or attempt == self.max_repairs or out_of_time:
+                break
+            messages += [_ai(raw or "(no output)"), _human(prompt.repair_message(checked.problems))]
+        self.seconds += time.monotonic() - started
+        choices, filled = _filled(base, checked.choices)
+        data = self.offline.draft(intake, today, choices=choices)
+        return self._finish(data, checked, choices, filled)
 
-    # --- the call -------------------------------------------------------------------------------
+    # --- the request and the call ---------------------------------------------------------------
 
-    def _ask(self, intake: Intake, base: PlanReport, feedback: Sequence[str]) -> dict[str, Any]:
-        import openai
-        from langchain_core.messages import HumanMessage, SystemMessage
-
-        plan = base.strategic_plan
-        objectives = plan.objectives if plan else []
-        rewritable = [o.id for o in objectives if o.smart.failing]
-        candidates = [i.catalogue_id for i in base.initiatives]
-        schema = response_schema(candidates, [p.id for p in base.pain_points], [o.id for o in objectives], rewritable)
-        language = base.language
-        entries = []
-        for initiative in base.initiatives:
-            entry = self.catalogue[initiative.catalogue_id]
-            entries.append(
-                {"catalogue_id": entry.id, "name": entry.name.get(language), "summary": entry.summary.get(language),
-                 "prerequisites": entry.prerequisites, "offline_addresses": initiative.addresses,
-                 "offline_supports": initiative.supports, "offline_horizon": initiative.horizon}
-            )  # fmt: skip
-        system, user = self.prompts[language].render(
-            schema=json.dumps(schema, ensure_ascii=False),
-            company=f"{intake.company.name} — {intake.company.sector}, {intake.company.employees}",
-            pains="\n".join(f"{p.id}: <<<{p.text}>>>" for p in base.pain_points),
-            objectives="\n".join(f"{o.id}: <<<{o.text}>>>" for o in objectives) or "-",
-            candidates=json.dumps(entries, ensure_ascii=False, indent=1),
-            feedback="\n".join(f"- {f}" for f in feedback) or "-",
+    def _request(self, intake: Intake, today: date, base: PlanReport) -> tuple[PlanRequest, dict[str, Any]]:
+        objectives = [o.text for o in base.strategic_plan.objectives] if base.strategic_plan else []
+        found = self.offline.hits(intake, objectives)
+        pool = candidate_pool(self.catalogue, base, found, objectives, **POOL)
+        config = self.offline.ctx.config
+        months = intake.constraints.horizon_months or config.default_horizon_months
+        months = min(months, config.horizons[-1].until_months)
+        request = PlanRequest(
+            intake=intake,
+            base=base,
+            today=today,
+            band=SizeBand.for_employees(intake.company.employees),
+            horizon_end=add_months(today, months) - timedelta(days=1),
+            pool=pool,
         )
+        return request, found
+
+    def _ask(self, messages: list[Any], schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """One call: the raw text (for the repair turn) and the parsed draft, or ``{"error": ...}``."""
+        import openai
+
         structured = self.model.with_structured_output(schema, method=self.method, include_raw=True)
         self.calls += 1
         try:
-            result: dict[str, Any] = structured.invoke([SystemMessage(system), HumanMessage(user)])
+            result = structured.invoke(messages)
         except openai.APITimeoutError:
             raise EngineUnavailableError("timeout") from None
         except openai.APIStatusError as exc:
             raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
         except openai.APIConnectionError:
             raise EngineUnavailableError("connection failed") from None
-        except Exception as exc:
+        except Exception as exc:  # a reply the client cannot read (HTML with HTTP 200, no choices...)
             raise EngineUnavailableError(f"unreadable reply ({type(exc).__name__})") from None
-        usage = getattr(result.get("raw"), "usage_metadata", None) or {}
+        if not isinstance(result, dict):
+            raise EngineUnavailableError("unreadable reply")
+        raw_message = result.get("raw")
+        usage = getattr(raw_message, "usage_metadata", None) or {}
         if usage:
             self.prompt_tokens = (self.prompt_tokens or 0) + int(usage.get("input_tokens", 0))
             self.completion_tokens = (self.completion_tokens or 0) + int(usage.get("output_tokens", 0))
+        raw = _raw_text(raw_message)
         parsed = result.get("parsed")
         if not isinstance(parsed, dict):
-            return {"initiatives": [], "smart_rewrites": [], "error": str(result.get("parsing_error") or "no JSON")}
-        return parsed
+            error = str(result.get("parsing_error") or "no JSON").splitlines()[0][:200]
+            return raw, {"error": error}
+        return raw, parsed
 
-    # --- what is kept ---------------------------------------------------------------------------
+    # --- the plan ---------------------------------------------------------------------------------
 
-    def _merge(self, base: PlanReport, answer: dict[str, Any]) -> dict[str, Any]:
-        offline = {i.catalogue_id: i for i in base.initiatives}
-        pains = {p.id for p in base.pain_points}
-        plan = base.strategic_plan
-        objectives = {o.id: o for o in (plan.objectives if plan else [])}
-        self.dropped = [f"reply: {answer['error']}"] if answer.get("error") else []
-        kept: list[Any] = []
-        for n, choice in enumerate(answer.get("initiatives") or []):
-            entry_id = choice.get("catalogue_id") if isinstance(choice, dict) else None
-            if entry_id not in offline:
-                self.dropped.append(f"initiatives.{n}: {entry_id!r} is not a candidate")
-                continue
-            if any(k.catalogue_id == entry_id for k in kept):
-                self.dropped.append(f"initiatives.{n}: {entry_id} repeated")
-                continue
-            original = offline[entry_id]
-            addresses = [p for p in choice.get("addresses", []) if p in pains] or original.addresses
-            supports = [o for o in choice.get("supports", []) if o in objectives]
-            horizon = choice.get("horizon") if choice.get("horizon") in HORIZONS else original.horizon
-            rationale = str(choice.get("rationale") or "").strip() or original.rationale
-            said = guess_language(_QUOTED.sub(" ", rationale))
-            if said is not None and said is not base.language:
-                self.dropped.append(f"initiatives.{n}.rationale: not written in {base.language.value}")
-                rationale = original.rationale
-            kept.append(original.model_copy(update={"addresses": addresses, "supports": supports,
-                                                    "horizon": horizon, "rationale": rationale[:2000],
-                                                    "source": "model"}))  # fmt: skip
-        chosen = {k.catalogue_id for k in kept}
-        kept += [i.model_copy(update={"source": "offline"}) for i in base.initiatives if i.catalogue_id not in chosen]
-        kept = [k.model_copy(update={"priority": n}) for n, k in enumerate(kept, 1)]
-        served = {o for k in kept for o in k.supports}
-        gaps = [g for g in base.objectives_without_initiative if g.id not in served]
-        listed = {g.id for g in gaps}
-        gaps += [
-            {"id": o.id, "text": o.text, "candidates": []}  # type: ignore[misc]
-            for o in objectives.values()
-            if o.id not in served and o.id not in listed
+    def _finish(
+        self, data: dict[str, Any], checked: Checked, choices: list[Choice], filled: list[str]
+    ) -> dict[str, Any]:
+        texts = self.texts
+        report = validate_report(data, self.catalogue)
+        planned = {i.catalogue_id for i in report.initiatives}
+        notes = [texts.note("unfixed", problem=p) for p in checked.problems]
+        notes += [self._guard_note(report, c.entry_id) for c in choices if c.entry_id not in planned]
+        notes += [
+            texts.note("filled", id=c.entry_id, pains=", ".join(c.pains)) for c in choices if c.entry_id in filled
         ]
-        rewrites = [
-            {"objective": r["objective"], "rewrite": str(r["rewrite"])[:1000], "source": "model"}
-            for r in answer.get("smart_rewrites") or []
-            if isinstance(r, dict)
-            and r.get("objective") in objectives
-            and objectives[r["objective"]].smart.failing
-            and str(r.get("rewrite") or "").strip()
-        ]
-        order = {k.catalogue_id: k.priority for k in kept}
-        data = base.model_dump(mode="json")
-        data["initiatives"] = [k.model_dump(mode="json") for k in kept]
-        data["action_plan"] = sorted(data["action_plan"], key=lambda a: order[a["initiative"]])
-        data["objectives_without_initiative"] = [g if isinstance(g, dict) else g.model_dump(mode="json") for g in gaps]
-        data["smart_suggestions"] = rewrites
-        from_model = sum(1 for k in kept if k.source == "model")
-        data["engine"] = "llm" if from_model == len(kept) else ("llm+offline" if from_model else "offline")
-        data["model"] = self.model_name
-        data["llm_calls"] = self.calls
-        data["prompt_tokens"] = self.prompt_tokens
-        data["completion_tokens"] = self.completion_tokens
-        return data
+        from_model = sum(1 for i in report.initiatives if i.source == "model")
+        total = len(report.initiatives)
+        engine = "llm" if total and from_model == total else ("llm+offline" if from_model else "offline")
+        out = report.model_dump(mode="json")
+        out.update(
+            engine=engine,
+            model=self.model_name,
+            llm_calls=self.calls,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            smart_suggestions=checked.rewrites,
+            model_notes=notes[:50],
+        )
+        return out
+
+    def _guard_note(self, report: PlanReport, entry_id: str) -> str:
+        """Why a model choice is not among the plan's initiatives: a guard of the offline stages."""
+        texts = self.texts
+        for initiative in report.initiatives:
+            if entry_id in self.catalogue[initiative.catalogue_id].covers:
+                return texts.note("folded", id=entry_id, system=initiative.catalogue_id)
+        for item in report.deferred:
+            if item.catalogue_id == entry_id:
+                return texts.note("deferred", id=entry_id, reason=item.reason)
+        for item in report.unaligned:
+            if item.catalogue_id == entry_id:
+                return texts.note("unaligned", id=entry_id, reason=item.reason)
+        return texts.note("owned", id=entry_id)
+
+
+def _filled(base: PlanReport, choices: list[Choice]) -> tuple[list[Choice], list[str]]:
+    """The model's choices, then the offline plan's answers to the pains none of them answers."""
+    answered = {p for c in choices for p in c.pains}
+    chosen = {c.entry_id for c in choices}
+    filled: list[Choice] = []
+    for initiative in base.initiatives:
+        open_pains = [p for p in initiative.addresses if p not in answered]
+        if initiative.catalogue_id in chosen or not open_pains:
+            continue
+        filled.append(
+            Choice(initiative.catalogue_id, tuple(initiative.addresses), tuple(initiative.supports), by_model=False)
+        )
+        answered |= set(initiative.addresses)
+    return [*choices, *filled], [c.entry_id for c in filled]
+
+
+def _human(text: str) -> Any:
+    from langchain_core.messages import HumanMessage
+
+    return HumanMessage(text)
+
+
+def _ai(text: str) -> Any:
+    from langchain_core.messages import AIMessage
+
+    return AIMessage(text)
+
+
+def _raw_text(message: Any) -> str:
+    if message is None:
+        return ""
+    tool_calls = getattr(message, "tool_calls", None)
+    if tool_calls:
+        return json.dumps(tool_calls[0].get("args", {}), ensure_ascii=False)
+    content = getattr(message, "content", "")
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)

@@ -26,7 +26,7 @@ from ..report import GateOutput, InPlace
 from ..retrieval import Hit
 from ..vocabulary import SizeBand
 from . import actions, alignment, content, explain, grounding, schedule
-from .types import Pain, PlanContext
+from .types import Choice, Pain, PlanContext
 
 
 class OfflinePlanner:
@@ -43,6 +43,10 @@ class OfflinePlanner:
         _, _, results = self._retrieve(intake, [])
         return {text: results[text][: self.ctx.config.selection.candidates] for text in intake.pain_points}
 
+    def hits(self, intake: Intake, objectives: list[str]) -> dict[str, list[Hit]]:
+        """The hits for each pain statement and each objective text, company filters applied."""
+        return self._retrieve(intake, objectives)[2]
+
     def _retrieve(
         self, intake: Intake, objectives: list[str]
     ) -> tuple[dict[str, str], frozenset[str], dict[str, list[Hit]]]:
@@ -52,7 +56,12 @@ class OfflinePlanner:
         excluded = frozenset(in_place) | ctx.misfits(sectors, intake.company.employees)
         return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
 
-    def draft(self, intake: Intake, today: date, feedback: Sequence[str] = ()) -> dict[str, Any]:
+    def draft(
+        self, intake: Intake, today: date, feedback: Sequence[str] = (), *, choices: Sequence[Choice] | None = None
+    ) -> dict[str, Any]:
+        """The plan data. ``choices``: initiatives a model chose, in its order (:mod:`.llm`), which
+        replace the planner's own selection; every later stage (core systems, prerequisites, plan
+        size, schedule, deadlines, action plan, budget) runs on them unchanged."""
         ctx = self.ctx
         language = intake.language
         strategy = intake.strategic_plan.to_model() if intake.strategic_plan else None
@@ -101,7 +110,7 @@ class OfflinePlanner:
             }
         assert strategy is not None  # the gate is ready only with a strategic plan
         ranks = [{hit.id: rank for rank, hit in enumerate(results[text], 1)} for text in objectives]
-        drafted = self._draft(intake, today, strategy, in_place, excluded, pains, ranks, warnings, place)
+        drafted = self._draft(intake, today, strategy, in_place, excluded, pains, ranks, warnings, place, choices)
         return {**base, **drafted}
 
     def _draft(
@@ -115,14 +124,22 @@ class OfflinePlanner:
         ranks: list[dict[str, int]],
         warnings: list[str],
         place: Place,
+        choices: Sequence[Choice] | None = None,
     ) -> dict[str, Any]:
         ctx = self.ctx
         language = intake.language
         band = SizeBand.for_employees(intake.company.employees)
-        candidates = grounding.select(ctx, pains, language)
-        owned = grounding.integrate(ctx, candidates, pains, in_place, excluded)
+        if choices is None:
+            candidates = grounding.select(ctx, pains, language)
+            owned = grounding.integrate(ctx, candidates, pains, in_place, excluded)
+        else:
+            candidates = grounding.chosen(ctx, pains, choices)
+            owned = grounding.integrate(ctx, candidates, pains, in_place, excluded, propose=False)
         grounding.add_prerequisites(ctx, candidates, in_place)
-        alignment.link(ctx, candidates, strategy, pains, ranks)
+        if choices is None:
+            alignment.link(ctx, candidates, strategy, pains, ranks)
+        else:
+            alignment.link_prerequisites(candidates)
         aligned, unaligned = alignment.split_aligned(ctx, candidates, language, pains)
         deadlines = objective_deadlines(strategy)
         ordered = schedule.prioritise(ctx, aligned, intake, pains, band, deadlines=deadlines, today=today)
@@ -149,7 +166,9 @@ class OfflinePlanner:
         deferred = [d.model_copy(update={"title": ctx.title(d.catalogue_id, language, country)}) for d in deferred]
         systems = set(in_place) | {c.entry.id for c in chosen}
         systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
-        action_plan = [actions.actions(ctx, c.entry, start, band, intake, systems, language) for c, start, _ in kept]
+        action_plan = [
+            actions.actions(ctx, c.entry, start, band, intake, systems, language, c.choice) for c, start, _ in kept
+        ]
         # No initiative, no budget to state (never "0 $ to 0 $").
         budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language) if chosen else None
         if budget is not None and budget.status in ("may_exceed", "exceeds"):

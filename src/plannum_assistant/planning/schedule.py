@@ -26,7 +26,7 @@ from .severity import exposures as exposures_of
 from .types import Candidate, Pain, PlanContext
 
 WEEK = timedelta(weeks=1)
-_DAYS_PER_MONTH = 30.44
+DAYS_PER_MONTH = 30.44
 
 
 def prioritise(
@@ -113,7 +113,9 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0) -> set[str]:
     """
     by_id = {c.entry.id: c for c in ordered}
     chosen: set[str] = set()
-    best_first = sorted((c for c in ordered if not c.prerequisite_of), key=lambda c: (-c.value, c.entry.id))
+    best_first = sorted(
+        (c for c in ordered if not c.prerequisite_of), key=lambda c: (_model_rank(c), -c.value, c.entry.id)
+    )
     for candidate in best_first:
         needed, pending = set(), [candidate.entry.id]
         while pending:
@@ -146,16 +148,17 @@ def schedule(
     # Quick wins first, then the earliest deadline, then value; prerequisites and "usually after" before.
     sequence = dependencies_first(
         [c for c in ordered if c.entry.id in chosen],
-        key=lambda c: (not c.quick_win, c.due or date.max, -c.value, c.entry.id),
+        key=lambda c: (_model_rank(c), not c.quick_win, c.due or date.max, -c.value, c.entry.id),
     )
     for candidate in [*sequence, *(c for c in ordered if c.entry.id not in chosen)]:
         entry = candidate.entry
         # Prerequisites and "usually after" entries of the plan finish first; then the slot that lets
         # it start earliest, and among those the one freed last (the others stay free for the next).
-        ready = max([today, *(ends[p] for p in [*candidate.needs(), *entry.usually_after] if p in ends)])
+        earliest = candidate.choice.not_before if candidate.choice and candidate.choice.not_before else today
+        ready = max([today, earliest, *(ends[p] for p in [*candidate.needs(), *entry.usually_after] if p in ends)])
         slot = min(range(len(slots)), key=lambda i: (max(slots[i], ready), -slots[i].toordinal()))
         start = max(slots[slot], ready)
-        months = (start - today).days / _DAYS_PER_MONTH
+        months = (start - today).days / DAYS_PER_MONTH
         waiting = any(p not in ends for p in candidate.needs() if p in chosen)
         if entry.id not in chosen or waiting or months >= horizon:
             key, params = (
@@ -174,6 +177,11 @@ def schedule(
         slots[slot] = ends[entry.id] = end
         kept.append((candidate, start, horizon_of(ctx, months)))
     return kept, deferred
+
+
+def _model_rank(candidate: Candidate) -> int:
+    """A model's order comes first when a model chose (0 for all when the planner chose alone)."""
+    return candidate.rank if candidate.rank is not None else (0 if candidate.choice is None else 10**6)
 
 
 def end_of(candidate: Candidate, start: date) -> date:

@@ -64,6 +64,22 @@ class Pain:
     answer: list[Hit]
 
 
+@dataclass(frozen=True)
+class Choice:
+    """An initiative a model chose (or the offline planner filled in), already checked by the LLM
+    engine: its id is a candidate, its pains and objectives exist, its adaptations fit the catalogue.
+    The offline stages build the plan from these instead of from their own selection."""
+
+    entry_id: str
+    pains: tuple[str, ...]
+    supports: tuple[str, ...]
+    by_model: bool = True
+    rationale: str | None = None
+    not_before: date | None = None  # the model's start, when it is a valid one
+    budget: tuple[float, float] | None = None  # CAD, inside the catalogue's range for the size band
+    activities: tuple[tuple[str, str | None], ...] | None = None  # (name, responsible) per catalogue activity
+
+
 @dataclass
 class Candidate:
     """A catalogue entry on its way into the plan, with every reason it got there."""
@@ -78,6 +94,8 @@ class Candidate:
     folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
     confidence: dict[str, float] = field(default_factory=dict)  # pain id -> the classifier's probability for it
+    choice: Choice | None = None  # what a model chose and adapted (the LLM engine); None: the planner's own
+    rank: int | None = None  # its place in the model's order
     covered_by: list[str] = field(default_factory=list)  # planned systems covering one of its prerequisites
     quick_win: bool = False  # a catalogue quick win, cheap and short for this company, answering a pain
     urgent: list[str] = field(default_factory=list)  # exposures (security, safety...) it answers or reduces
