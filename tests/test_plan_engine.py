@@ -87,6 +87,17 @@ def test_a_valid_draft_is_kept_as_is(catalogue: Catalogue, offline: OfflinePlann
     assert [a.engine for a in outcome.attempts] == ["llm"] and model.feedback == [()]
 
 
+@pytest.mark.parametrize("label", ["llm+offline", "offline"])
+def test_a_model_draft_the_offline_planner_completed_is_not_a_fallback(
+    catalogue: Catalogue, offline: OfflinePlanner, intake: Intake, label: str
+) -> None:
+    """The LLM engine labels a plan 'llm+offline' (or 'offline' when no model choice survived its
+    checks): the model still drafted it, nothing fell back."""
+    model = ScriptedEngine("llm", [_valid(offline, intake, label)])
+    outcome = draft_plan([model, offline], intake, TODAY, catalogue, max_repairs=2)
+    assert outcome.report.engine == label and not outcome.fell_back
+
+
 def test_the_validation_error_is_fed_back_and_the_repair_is_kept(
     catalogue: Catalogue, offline: OfflinePlanner, intake: Intake
 ) -> None:

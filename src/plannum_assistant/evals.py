@@ -233,6 +233,7 @@ class EngineMeter:
             {
                 "engine": report.engine,
                 "fell_back": outcome.fell_back,
+                "errors": [a.error for a in outcome.attempts if a.error] if outcome.fell_back else [],
                 "llm_calls": report.llm_calls,
                 "prompt_tokens": report.prompt_tokens,
                 "completion_tokens": report.completion_tokens,
@@ -262,6 +263,7 @@ class EngineMeter:
             "plans": plans,
             "engines": engines,
             "fallbacks": sum(r["fell_back"] for r in records),  # the model failed: the offline planner drafted
+            "fallback_reasons": sorted({e for r in records for e in r["errors"]}),
             "model_calls_per_plan": mean("llm_calls"),
             "prompt_tokens_per_plan": mean("prompt_tokens"),
             "completion_tokens_per_plan": mean("completion_tokens"),

@@ -51,7 +51,8 @@ class PlanOutcome:
 
     @property
     def fell_back(self) -> bool:
-        return any(a.engine != self.report.engine for a in self.attempts)
+        """Whether an engine other than the first drafted the plan (the first failed)."""
+        return bool(self.attempts) and self.attempts[-1].engine != self.attempts[0].engine
 
 
 def draft_plan(
