@@ -88,6 +88,14 @@ def _requests(httpserver: HTTPServer) -> list[dict[str, Any]]:
     return [json.loads(request.data) for request, _ in httpserver.log]
 
 
+def settled(httpserver: HTTPServer, requests: int) -> None:
+    """Wait until the server has answered ``requests`` requests: a slow handler a turn gave up on still
+    runs (the server is shared and single-threaded), and must not answer into the next test."""
+    until = time.monotonic() + 10
+    while len(httpserver.log) < requests and time.monotonic() < until:
+        time.sleep(0.05)
+
+
 def _consistent(conversation: Conversation, store: SessionStore) -> None:
     """What is stored is what the conversation holds; the last turn is a reply."""
     assert store.load(conversation.session_id) == conversation.state
@@ -215,6 +223,7 @@ def test_timeout_falls_back_for_the_turn(tmp_path: Path, httpserver: HTTPServer)
     assert turn.engine == "offline" and "(timeout)" in (turn.notice or "")
     assert conversation.state.answers["company.name"] == "Acme Cabinets"
     _consistent(conversation, assistant.sessions)
+    settled(httpserver, 1)
 
 
 def test_commands_and_checkpoints_make_no_model_call(tmp_path: Path, httpserver: HTTPServer) -> None:
