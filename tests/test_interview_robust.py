@@ -1,4 +1,5 @@
-"""The interview stays whole whatever arrives (issue 15): a strategic plan given before it is asked.
+"""The interview stays whole whatever arrives (issue 15): a strategic plan given before it is asked,
+undecodable input, a script longer than any interview, long sessions, credentials in a base URL.
 
 The LLM engine's cases use the scripted OpenAI-compatible server of ``test_llm_engine``.
 """
@@ -7,11 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
 from pytest_httpserver import HTTPServer
 
+from plannum_assistant.assistant import Assistant
+from plannum_assistant.cli.interviews import engine_label
+from plannum_assistant.conversation import Conversation
+from plannum_assistant.errors import InterviewError
+from plannum_assistant.files import load_model
+from plannum_assistant.interview.llm import LLMEngine
+from plannum_assistant.scripted import MAX_TURNS, InterviewScriptFile
+from plannum_assistant.settings import Settings
 from plannum_assistant.vocabulary import Language
 
-from .test_llm_engine import ENDPOINT, TODAY, _assistant, _conversation, completion, update
+from .conftest import KNOWLEDGE
+from .test_llm_engine import ACME, ACME_FIELDS, ENDPOINT, TODAY, _assistant, _conversation, completion, update
 
 
 def _script(httpserver: HTTPServer, content: str) -> None:
@@ -77,3 +89,44 @@ def test_an_operational_objective_given_early_does_not_end_the_strategic_plan(
     assert "strategic_plan.operational_objectives" not in state.pending
     assert state.current is not None and state.current.startswith(("maturity.", "worksheet"))
     assert "constraints.budget_cad" in state.pending and state.pending.count("maturity.customer_sales") == 1
+
+
+# --- undecodable input, long scripts, long sessions, the banner (issue 15, low) -----------------
+
+
+def test_undecodable_input_is_stored_with_replacement_characters(tmp_path: Path) -> None:
+    """A terminal in a C or UTF-8 mode locale hands Python undecodable bytes as lone surrogates."""
+    assistant = Assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=KNOWLEDGE))
+    conversation, _ = Conversation.start(assistant.sessions, assistant.engine(TODAY), Language.EN)
+    conversation.send("Acme \udcff Cabinets")
+    assert conversation.state.answers["company.name"] == "Acme \ufffd Cabinets"
+    assert assistant.sessions.transcript(conversation.session_id)[-2]["text"] == "Acme \ufffd Cabinets"
+
+
+def test_a_message_script_longer_than_any_interview_is_refused(tmp_path: Path) -> None:
+    script = tmp_path / "long.yaml"
+    script.write_text(yaml.safe_dump({"language": "en", "messages": ["summary"] * (MAX_TURNS + 1)}))
+    with pytest.raises(InterviewError, match=rf"messages: {MAX_TURNS + 1} messages, at most {MAX_TURNS}"):
+        load_model(script, InterviewScriptFile, InterviewError)
+
+
+def test_a_turn_shares_the_past_messages_instead_of_copying_them(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """Copying the whole transcript every turn made a 2,000-message script quadratic (28 s)."""
+    _script(httpserver, update(ACME_FIELDS))
+    engine = _assistant(tmp_path, httpserver).engine(TODAY)
+    assert isinstance(engine, LLMEngine)
+    state = engine.start(Language.EN).state
+    for respond, message in ((engine.offline.respond, "Acme"), (engine.respond, ACME)):
+        before = list(state.transcript)
+        new = respond(state, message).state
+        assert state.transcript == before and state.answers.get("company.sector") is None  # the given state is kept
+        assert all(old is shared for old, shared in zip(before, new.transcript, strict=False))
+        assert len(new.transcript) == len(before) + 2
+        state = new
+
+
+def test_the_banner_never_shows_credentials_in_the_base_url(tmp_path: Path) -> None:
+    url = "http://bob:s3cret@127.0.0.1:8080/v1?api-key=k3y"
+    label = engine_label(Assistant(Settings(data_dir=tmp_path, knowledge_dir=KNOWLEDGE, llm_base_url=url)))
+    assert "127.0.0.1:8080/v1" in label
+    assert "bob" not in label and "s3cret" not in label and "k3y" not in label

@@ -222,7 +222,7 @@ class LLMEngine:
     # --- applying -------------------------------------------------------------------------
 
     def _apply(self, state: InterviewState, message: str, update: InterviewUpdate) -> Turn:
-        state = state.model_copy(deep=True)
+        state = state.fork()
         state.transcript.append(Message(role="user", text=message))
         notes: list[str] = []
         for field in update.fields:

@@ -69,7 +69,7 @@ class OfflineEngine:
 
     def respond(self, state: InterviewState, message: str) -> Turn:
         """One user turn: the message is recorded first, then handled, then the next question asked."""
-        state = state.model_copy(deep=True)
+        state = state.fork()
         state.transcript.append(Message(role="user", text=message))
         reply = self._handle(state, message.strip())
         state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
