@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_httpserver import HTTPServer
+from pytest_httpserver import HTTPServer, RequestHandler
 from werkzeug import Request, Response
 
 from plannum_assistant.assistant import Assistant
@@ -50,6 +51,15 @@ def completion(content: str | None = None, *, arguments: dict[str, Any] | None =
         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
+
+
+# Replies with HTTP 200 that are no chat completion (a proxy's error page, a half-compatible server).
+BROKEN: dict[str, Callable[[RequestHandler], None]] = {
+    "html": lambda server: server.respond_with_data("<html><body>Bad gateway</body></html>", content_type="text/html"),
+    "no choices": lambda server: server.respond_with_json({**completion("{}"), "choices": []}),
+    "null choices": lambda server: server.respond_with_json({**completion("{}"), "choices": None}),
+    "a list": lambda server: server.respond_with_json([1, 2, 3]),
+}
 
 
 def update(fields: list[dict[str, str]], question: str = "Which region are you in?") -> str:
@@ -112,7 +122,7 @@ def test_valid_update_fills_several_fields_in_one_call(
     conversation = _conversation(assistant)
     turn = conversation.send(ACME)
     assert turn.engine == "llm" and turn.notice is None
-    assert turn.reply == "Which region are you in?"
+    assert turn.reply == conversation.engine.question(conversation.state)  # ours, not the model's next_question
     assert conversation.state.answers["company.employees"] == 45
     assert conversation.state.current == "company.region"
     [sent] = _requests(httpserver)  # exactly one model call for the turn

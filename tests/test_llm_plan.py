@@ -16,7 +16,7 @@ from plannum_assistant.intake import load_intake
 from plannum_assistant.settings import Settings
 
 from .conftest import KNOWLEDGE, ROOT
-from .test_llm_engine import ENDPOINT, KEY, completion
+from .test_llm_engine import BROKEN, ENDPOINT, KEY, completion
 
 TODAY = date(2026, 11, 26)
 EN = ROOT / "examples" / "intake-en.yaml"
@@ -121,6 +121,16 @@ def test_a_broken_server_or_prose_falls_back_to_the_offline_plan(cli_data_dir: P
     httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(_draft([EDI, WMS])))
     repaired = _assistant(cli_data_dir, httpserver, "json_mode").plan(load_intake(EN), TODAY, engine="llm")
     assert repaired.engine == "llm" and repaired.llm_calls == 2  # prose was sent back, the repair was kept
+
+
+@pytest.mark.parametrize("reply", ["html", "no choices"])
+def test_a_200_that_is_not_a_completion_falls_back_to_the_offline_plan(
+    cli_data_dir: Path, httpserver: HTTPServer, reply: str
+) -> None:
+    BROKEN[reply](httpserver.expect_ordered_request(ENDPOINT, method="POST"))
+    report = _assistant(cli_data_dir, httpserver).plan(load_intake(EN), TODAY, engine="llm")
+    assert report.engine == "offline" and all(i.source == "offline" for i in report.initiatives)
+    assert len(httpserver.log) == 1  # given up at once: nothing to repair in a page that is no completion
 
 
 def test_the_engine_choice(cli_data_dir: Path, httpserver: HTTPServer, assistant: Assistant) -> None:
