@@ -335,6 +335,7 @@ class Assistant:
             self.catalogue,
             method=self.settings.llm_method,
             max_repairs=self.settings.llm_max_repairs,
+            timeout=self.settings.llm_timeout,
         )
 
     def _closest_symptom(self, text: str, language: Language, asked: Asked) -> str | None:

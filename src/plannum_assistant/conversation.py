@@ -43,6 +43,7 @@ class Conversation:
         return conversation, engine.question(state)
 
     def send(self, text: str) -> Turn:
+        text = storable(text)
         if len(text) > MAX_MESSAGE_CHARS:
             self.store.record_user(self.session_id, text[:MAX_MESSAGE_CHARS] + " […]")
             reply = self.engine.texts.render("too_long", self.state.language, size=len(text), limit=MAX_MESSAGE_CHARS)
@@ -61,6 +62,20 @@ class Conversation:
     @property
     def done(self) -> bool:
         return self.state.done
+
+
+def storable(text: str) -> str:
+    """The text with what cannot be stored as UTF-8 replaced by U+FFFD: the undecodable bytes a terminal
+    hands Python as lone surrogates ("surrogateescape"), or a lone surrogate from anywhere else."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "replace")
 
 
 def intake_yaml(state: InterviewState) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .conversation import Conversation, intake_yaml
 from .errors import InterviewError
@@ -35,6 +35,13 @@ class InterviewScriptFile(BaseModel):
     language: Language
     answers: dict[str, str | list[str]] | None = Field(default=None, description="topic id -> answer")
     messages: list[str] | None = None
+
+    @field_validator("messages")
+    @classmethod
+    def _at_most_max_turns(cls, messages: list[str] | None) -> list[str] | None:
+        if messages is not None and len(messages) > MAX_TURNS:
+            raise ValueError(f"{len(messages)} messages, at most {MAX_TURNS} (an interview takes far fewer)")
+        return messages
 
     @model_validator(mode="after")
     def _one_mode(self) -> InterviewScriptFile:

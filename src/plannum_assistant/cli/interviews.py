@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import select
@@ -38,6 +39,8 @@ def chat(args: argparse.Namespace) -> int:
     progress(f"engine: {engine_label(assistant)} — session {conversation.session_id}")
     print(reply)
     terminal = sys.stdin.isatty() and os.name == "posix"
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # undecodable bytes typed or piped in: U+FFFD, never a crash
     while not conversation.done:
         if terminal:
             print("> ", end="", flush=True)
@@ -112,8 +115,23 @@ def engine_label(assistant: Assistant) -> str:
     settings = assistant.settings
     if not settings.llm_configured:
         return "offline (no API key needed; set OPENAI_API_KEY or PLANNUM_LLM_BASE_URL for the LLM engine)"
-    where = settings.llm_base_url or "OpenAI"
+    where = redacted(settings.llm_base_url) if settings.llm_base_url else "OpenAI"
     return f"llm {settings.llm_model} at {where} ({settings.llm_method}), offline fallback"
+
+
+def redacted(url: str) -> str:
+    """The URL without what may be a secret: ``user:password@`` and the query string become ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host  # IPv6
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a URL we can read: show nothing of it
+        return "***"
+    netloc = f"***@{host}{port}" if "@" in parts.netloc else parts.netloc
+    return urlunsplit((parts.scheme, netloc, parts.path, "***" if parts.query else "", ""))
 
 
 def interview(args: argparse.Namespace) -> int:

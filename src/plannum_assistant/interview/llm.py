@@ -4,10 +4,14 @@ One user turn is one call to an OpenAI-compatible chat model (OpenAI, Ollama,
 vLLM, llama.cpp) that returns a structured update: the fields the message
 states, each with the user's own words as evidence, and the next question.
 Everything is checked locally — pydantic schema, known topic ids, evidence
-actually present in the message, values accepted by the same parsers the
-offline engine uses. An invalid update is sent back with the error for at most
-``max_repairs`` repairs; after that, or on a timeout or a server error, the
-offline engine handles the turn and the reply carries a visible notice. The
+copied from the message that states the value (:mod:`.evidence`), values
+accepted by the same parsers the offline engine uses. An invalid update is sent
+back with the error for at most ``max_repairs`` repairs; after that, or on any
+provider failure (timeout, server error, a reply that is no chat completion),
+the offline engine handles the turn and the reply carries a visible notice that
+says why in a few words of ours, never the model's. The question shown is always
+the offline engine's: the model's ``next_question`` is never shown. The timeout
+bounds the whole turn, repairs included (:mod:`plannum_assistant.deadline`). The
 user's message is never lost (the conversation stored it before this runs).
 
 ``ChatOpenAI`` is only constructed when a provider is configured.
@@ -16,19 +20,20 @@ user's message is never lost (the conversation stored it before this runs).
 from __future__ import annotations
 
 import json
-import re
+import time
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..catalogue import Catalogue
-from ..errors import EngineUnavailableError, KnowledgeError
+from ..deadline import DeadlineExceeded, http_client, within
+from ..errors import KnowledgeError
 from ..files import load_model
 from ..parsing import AnswerError
-from ..smart import fold
-from ..text import guess_language
 from ..vocabulary import Language
+from .evidence import quoted, supports
 from .offline import OfflineEngine
 from .state import InterviewState, Message, Turn
 
@@ -93,6 +98,14 @@ class InterviewUpdate(BaseModel):
     next_question: str = Field(description="one short question about the next topic, in the interview language")
 
 
+class _Unavailable(Exception):
+    """The provider gave no usable reply; ``cause`` names why (a notice of ``interview.yaml``)."""
+
+    def __init__(self, cause: str, status: int = 0) -> None:
+        super().__init__(cause)
+        self.cause, self.status = cause, status
+
+
 def build_chat_model(settings: Settings) -> BaseChatModel:
     """The configured OpenAI-compatible chat model; call only when a provider is configured."""
     from langchain_openai import ChatOpenAI
@@ -104,6 +117,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout,
         max_retries=0,  # one call per turn: a failure falls back to the offline engine at once
+        http_client=http_client(),  # honours the turn's deadline (a trickling server cannot hold it)
         max_tokens=settings.llm_max_tokens,
         temperature=0,
     )
@@ -123,6 +137,7 @@ class LLMEngine:
         *,
         method: Method = "json_schema",
         max_repairs: int = 2,
+        timeout: float = 30.0,
     ) -> None:
         self.offline = offline
         self.texts = offline.texts
@@ -131,6 +146,7 @@ class LLMEngine:
         self.catalogue_line = ", ".join(f"{e.id} ({e.name.en})" for e in catalogue)
         self.method = method
         self.max_repairs = max_repairs
+        self.timeout = timeout  # seconds for a whole turn, repairs included
         self.calls = 0  # model calls made (the benchmark counts them)
         self._schema = json.dumps(InterviewUpdate.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
         self._structured = model.with_structured_output(InterviewUpdate, method=method, include_raw=True)
@@ -145,15 +161,15 @@ class LLMEngine:
         if self._deterministic(state, message):
             return self.offline.respond(state, message)
         try:
-            update, failure = self._update(state, message)
-        except EngineUnavailableError as exc:
-            return self._fallback(state, message, "unavailable", str(exc))
+            update = self._update(state, message, time.monotonic() + self.timeout)
+        except _Unavailable as exc:
+            return self._fallback(state, message, "unavailable", exc.cause, exc.status)
         if update is None:
-            return self._fallback(state, message, "invalid", failure or "")
+            return self._fallback(state, message, "invalid")
         answered_current = any(field.topic == state.current for field in update.fields)
         if not answered_current and self._offline_accepts(state, message):
             # A weak model missed the plain answer to the question asked: the parser takes the turn.
-            return self._fallback(state, message, "missed" if update.fields else "empty", "")
+            return self._fallback(state, message, "missed" if update.fields else "empty")
         return self._apply(state, message, update)
 
     def _offline_accepts(self, state: InterviewState, message: str) -> bool:
@@ -167,53 +183,67 @@ class LLMEngine:
 
     # --- the model call, validated and repaired ---------------------------------------------
 
-    def _update(self, state: InterviewState, message: str) -> tuple[InterviewUpdate | None, str | None]:
+    def _update(self, state: InterviewState, message: str, deadline: float) -> InterviewUpdate | None:
+        """A valid update within the deadline, repairs included; None when the repairs ran out."""
         messages: list[Any] = self._messages(state, message)
-        error = None
         for _ in range(1 + self.max_repairs):
-            raw, update, error = self._call(messages)
+            raw, update, error = self._call(messages, deadline)
             if update is not None:
                 error = self._check(state, message, update)
                 if error is None:
-                    return update, None
+                    return update
             messages = [*messages, ("ai", raw or "(no output)"), ("human", _repair_request(error))]
-        return None, error
+        return None
 
-    def _call(self, messages: list[Any]) -> tuple[str, InterviewUpdate | None, str | None]:
+    def _call(self, messages: list[Any], deadline: float) -> tuple[str, InterviewUpdate | None, str | None]:
+        """One model call: the update, or what to send back for a repair; raises _Unavailable when the
+        provider gave no usable reply (then asking again within the turn is pointless)."""
         import openai
+        from langchain_core.exceptions import OutputParserException
 
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Unavailable("timeout")
         self.calls += 1
         try:
-            result: dict[str, Any] = self._structured.invoke(messages)  # type: ignore[assignment]  # include_raw=True
-        except openai.APITimeoutError:
-            raise EngineUnavailableError("timeout") from None
-        except openai.APIStatusError as exc:
-            raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
-        except openai.APIConnectionError:
-            raise EngineUnavailableError("connection failed") from None
-        except (ValidationError, ValueError) as exc:  # json_schema parses inside the call
+            reply = within(left, lambda: self._structured.invoke(messages))
+            result = cast("dict[str, Any]", reply)  # include_raw=True: raw, parsed, parsing_error
+            raw = _raw_text(result.get("raw"))
+            if result.get("parsing_error") is not None or result.get("parsed") is None:
+                return raw, None, _short(result.get("parsing_error") or "no structured output")
+            parsed = result["parsed"]
+            update = parsed if isinstance(parsed, InterviewUpdate) else InterviewUpdate.model_validate(parsed)
+        except (ValidationError, OutputParserException) as exc:  # json_schema parses inside the call
             return "", None, _short(exc)
-        raw = _raw_text(result.get("raw"))
-        if result.get("parsing_error") is not None or result.get("parsed") is None:
-            return raw, None, _short(result.get("parsing_error") or "no structured output")
-        parsed = result["parsed"]
-        update = parsed if isinstance(parsed, InterviewUpdate) else InterviewUpdate.model_validate(parsed)
+        except (DeadlineExceeded, openai.APITimeoutError):
+            raise _Unavailable("timeout") from None
+        except openai.APIStatusError as exc:
+            raise _Unavailable("http", exc.status_code) from None
+        except openai.APIConnectionError:
+            raise _Unavailable("connection") from None
+        except Exception:  # a 200 that is no chat completion (HTML, no choices...): nothing to repair
+            raise _Unavailable("unreadable") from None
         return raw, update, None
 
     def _check(self, state: InterviewState, message: str, update: InterviewUpdate) -> str | None:
-        """Local validation: known topics, evidence really in the message, values the parsers accept."""
-        said = _normalise(message)
+        """Local validation: known topics, evidence copied from the message that states the value, values
+        the parsers accept. The errors go back to the model only."""
         for field in update.fields:
             if not self._fillable(state, field.topic):
                 return f"topic {field.topic!r} is not one of the listed topic ids"
-            if not field.evidence.strip() or _normalise(field.evidence) not in said:
+            if not quoted(field.evidence, message):
                 return f"evidence for {field.topic!r} is not an exact passage of the user's message"
             try:
-                self.offline.parse(field.topic, field.value, state)
+                value = self.offline.parse(field.topic, field.value, state)
             except AnswerError as exc:
                 return f"value for {field.topic!r} is not valid: {exc.hint[Language.EN]}"
-        if len(update.next_question) > 1000:
-            return "next_question is too long"
+            kind = self.offline.script.topic(field.topic).kind
+            parse = partial(self.offline.parse, field.topic, state=state)
+            if not supports(kind, field.value, value, field.evidence, parse):
+                return (
+                    f"evidence for {field.topic!r} does not state the value {field.value!r}: quote the words of "
+                    "the message that say it, or leave the field out"
+                )
         return None
 
     def _fillable(self, state: InterviewState, topic_id: str) -> bool:
@@ -222,26 +252,22 @@ class LLMEngine:
     # --- applying -------------------------------------------------------------------------
 
     def _apply(self, state: InterviewState, message: str, update: InterviewUpdate) -> Turn:
-        state = state.model_copy(deep=True)
+        state = state.fork()
         state.transcript.append(Message(role="user", text=message))
         notes: list[str] = []
         for field in update.fields:
             notes += self.offline.fill(state, field.topic, field.value)
-        reply = "\n".join([*notes, self._question(state, update.next_question)])
+        # Our question, never the model's next_question: what the owner is asked is ours to word.
+        reply = "\n".join([*notes, self.offline.question(state)])
         state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
         return Turn(reply=reply, state=state, engine=self.name)
 
-    def _question(self, state: InterviewState, proposed: str) -> str:
-        """The model's wording when it looks like one question in the right language, else ours."""
-        proposed = proposed.strip()
-        fits = 0 < len(proposed) <= 400 and proposed.endswith("?") and not state.done
-        if fits and guess_language(proposed) in (state.language, None):
-            return proposed
-        return self.offline.question(state)
-
-    def _fallback(self, state: InterviewState, message: str, reason: str, detail: str) -> Turn:
+    def _fallback(self, state: InterviewState, message: str, reason: str, cause: str = "", status: int = 0) -> Turn:
+        """The offline engine's turn, with a notice in our words: the reason, at most a short cause."""
         turn = self.offline.respond(state, message)
-        notice = self.offline.script.notices.render(reason, state.language, detail=detail)
+        notices = self.offline.script.notices
+        detail = notices.render(cause, state.language, status=status) if cause else ""
+        notice = notices.render(reason, state.language, detail=detail)
         turn.state.transcript[-1].notice = notice
         return Turn(reply=f"[{notice}]\n{turn.reply}", state=turn.state, engine="offline", notice=notice)
 
@@ -278,10 +304,6 @@ def _repair_request(error: str | None) -> str:
         f"Your previous output was invalid: {error}. Answer again with JSON that follows the schema, using only "
         "topic ids from the list and evidence copied exactly from the user's message."
     )
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text)).strip(" .,;:!?\"'«»")
 
 
 def _raw_text(message: Any) -> str:

@@ -69,7 +69,7 @@ class OfflineEngine:
 
     def respond(self, state: InterviewState, message: str) -> Turn:
         """One user turn: the message is recorded first, then handled, then the next question asked."""
-        state = state.model_copy(deep=True)
+        state = state.fork()
         state.transcript.append(Message(role="user", text=message))
         reply = self._handle(state, message.strip())
         state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
@@ -251,13 +251,10 @@ class OfflineEngine:
                 kept = state.pending.pop(0)
                 state.revisit.remove(kept)
                 state.asked.append(kept)
-        if topic_id == "strategic_plan.exists":
-            if state.answers[topic_id]:
-                topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
-                state.pending[0:0] = [t for t in topics if t not in state.answers]
-            else:
-                self._after_strategy(state)
-        elif topic_id == "strategic_plan.operational_objectives" and not state.worksheet:
+        if topic_id == "strategic_plan.exists" and state.answers[topic_id]:
+            topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
+            state.pending[0:0] = [t for t in topics if t not in state.answers]
+        if self._strategy_over(state, topic_id):
             self._after_strategy(state)
         elif topic_id.startswith("pain_points.") and self.symptom_for is not None:
             follow_ups.offer(state, topic_id, self.symptom_for)
@@ -273,8 +270,20 @@ class OfflineEngine:
         rest += [f"pain_points.{f.value}" for f in BusinessFunction]
         rest += [t.id for t in self.script.topics if t.stage in ("systems", "constraints", "follow_up")]
         ready = self._gate_ready(state)
-        rest = [t for t in rest if t not in state.answers]
+        rest = [t for t in rest if t not in state.answers and t not in state.pending]
         state.pending[0:0] = (["worksheet.offer"] if not ready and not state.worksheet else []) + rest
+
+    def _strategy_over(self, state: InterviewState, topic_id: str) -> bool:
+        """Time for the diagnostic: "no plan", the plan's last question answered, or every part of it given
+        before it was asked (a rich message to the LLM engine) while the diagnostic is not queued yet."""
+        if topic_id == "strategic_plan.exists" and not state.answers[topic_id]:
+            return True
+        if state.worksheet or "strategic_plan.exists" not in state.answers or not topic_id.startswith("strategic_plan"):
+            return False
+        if any(t.startswith("strategic_plan.") for t in state.pending):
+            return False
+        queued = (t.startswith(("maturity.", "pain_points.", "worksheet")) for t in [*state.pending, *state.asked])
+        return topic_id == "strategic_plan.operational_objectives" or not any(queued)
 
     def _gate(self, state: InterviewState) -> GateResult | None:
         """The prerequisite gate on the answers so far (None before the company basics)."""

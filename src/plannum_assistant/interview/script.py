@@ -107,12 +107,16 @@ class SmartWords(_Sentences):
 
 
 class Notices(_Sentences):
-    """Why the LLM engine handed a turn to the offline engine."""
+    """Why the LLM engine handed a turn to the offline engine; for ``unavailable``, the cause."""
 
     unavailable: Bilingual
     empty: Bilingual
     missed: Bilingual
     invalid: Bilingual
+    timeout: Bilingual
+    http: Bilingual
+    connection: Bilingual
+    unreadable: Bilingual
 
 
 class Commands(Strict):

@@ -58,6 +58,14 @@ class InterviewState(BaseModel):
     def current(self) -> str | None:
         return self.pending[0] if self.pending else None
 
+    def fork(self) -> InterviewState:
+        """A copy for the next turn to change (a turn never changes the state it was given). The messages
+        already in the transcript are shared, not copied: a turn only appends, and copying them all every
+        turn made long sessions quadratic."""
+        copy = self.model_copy(update={"transcript": []}).model_copy(deep=True)
+        copy.transcript = list(self.transcript)
+        return copy
+
 
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
