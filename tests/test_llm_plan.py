@@ -27,6 +27,7 @@ from plannum_assistant.vocabulary import SizeBand
 
 from .conftest import KNOWLEDGE, ROOT, run_cli
 from .test_llm_engine import ENDPOINT, KEY, completion
+from .test_llm_hostile import Trickle
 
 TODAY = date(2026, 11, 26)
 EN = ROOT / "examples" / "intake-en.yaml"
@@ -382,3 +383,19 @@ def test_eval_scenarios_compares_engines_on_the_same_cases(
     unset = {"PLANNUM_DATA_DIR": str(cli_data_dir)}  # no provider variable (tests never set one)
     refused = run_cli("eval", "scenarios", "--engine", "llm", "--limit", "1", env=unset)
     assert refused.returncode == 2 and "needs a provider" in refused.stderr
+
+
+def test_a_trickling_server_cannot_hold_the_plan_past_the_timeout(cli_data_dir: Path, httpserver: HTTPServer) -> None:
+    trickle = Trickle(every=2.0, limit=60)  # a byte every 2 s: no read ever times out, the body takes 2 minutes
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_handler(trickle)
+    assistant = _assistant(cli_data_dir, httpserver, timeout=3.0)
+    try:
+        started = time.monotonic()
+        outcome = assistant.draft(load_intake(EN), TODAY, engine="llm")
+        elapsed = time.monotonic() - started
+        assert outcome.report.engine == "offline" and outcome.attempts[0].error == "timeout"
+        assert elapsed < 30, f"the plan took {elapsed:.0f} s with a 3 s timeout"  # two offline drafts included
+        _checked(outcome.report, assistant)
+    finally:
+        trickle.stop.set()
+        trickle.ended.wait(10)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalogue import Catalogue
+from ..deadline import DeadlineExceeded, within
 from ..errors import EngineUnavailableError
 from ..intake import Intake
 from ..prompting import load_prompt_files
@@ -81,11 +82,12 @@ class LLMPlanEngine:
         if feedback:  # the plan contract refused an earlier draft (the loop above)
             messages.append(_human(prompt.repair_message(list(feedback))))
         started = time.monotonic()
+        deadline = started + self.timeout if self.timeout is not None else None  # the whole draft, repairs included
         checked = Checked()
         for attempt in range(1 + self.max_repairs):
-            raw, answer = self._ask(messages, schema)
+            raw, answer = self._ask(messages, schema, deadline)
             checked = check(request, answer, self.texts)
-            out_of_time = self.timeout is not None and time.monotonic() - started >= self.timeout
+            out_of_time = deadline is not None and time.monotonic() >= deadline
             if not checked.problems or attempt == self.max_repairs or out_of_time:
                 break
             messages += [_ai(raw or "(no output)"), _human(prompt.repair_message(checked.problems))]
@@ -113,15 +115,21 @@ class LLMPlanEngine:
         )
         return request, found
 
-    def _ask(self, messages: list[Any], schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """One call: the raw text (for the repair turn) and the parsed draft, or ``{"error": ...}``."""
+    def _ask(self, messages: list[Any], schema: dict[str, Any], deadline: float | None) -> tuple[str, dict[str, Any]]:
+        """One call within what is left of the deadline: the raw text (for the repair turn) and the
+        parsed draft, or ``{"error": ...}``. A trickling server cannot hold it past the deadline."""
         import openai
 
         structured = self.model.with_structured_output(schema, method=self.method, include_raw=True)
+        left = deadline - time.monotonic() if deadline is not None else None
+        if left is not None and left <= 0:
+            raise EngineUnavailableError("timeout")
         self.calls += 1
         try:
-            result = structured.invoke(messages)
-        except openai.APITimeoutError:
+            result = (
+                within(left, lambda: structured.invoke(messages)) if left is not None else structured.invoke(messages)
+            )
+        except (DeadlineExceeded, openai.APITimeoutError):
             raise EngineUnavailableError("timeout") from None
         except openai.APIStatusError as exc:
             raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
