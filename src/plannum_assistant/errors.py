@@ -7,6 +7,14 @@ other exception is a bug.
 
 from __future__ import annotations
 
+MAX_LINE_CHARS = 1000  # an error line quoting a huge input (a 100,000-item answer) is cut here
+
+
+def one_line(message: str, limit: int = MAX_LINE_CHARS) -> str:
+    """A message as one line of at most ``limit`` characters (line breaks become spaces)."""
+    line = " ".join(message.splitlines())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
 
 class PlannumError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
