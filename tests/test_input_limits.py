@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,35 @@ def test_a_reference_date_out_of_range_is_one_line(today: str, cli_data_dir: Pat
 
 
 # --- low: inert Markdown, bounded files and error lines ----------------------------------------------
+
+HOSTILE_NAME = "Acme\n# Injected heading\n<script>alert(1)</script>"
+HOSTILE_PAIN = "<img src=x onerror=alert(1)> **our quotes** take [three days](http://x) to send\n- a list"
+
+
+def test_the_owners_words_stay_text_in_markdown_and_html(assistant: Assistant, tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    from plannum_assistant.exports import export
+    from plannum_assistant.markdown import to_markdown
+    from plannum_assistant.review import new_stored_plan
+
+    data = copy.deepcopy(EXAMPLE)
+    data["company"]["name"] = HOSTILE_NAME
+    data["pain_points"][0] = HOSTILE_PAIN
+    report = assistant.plan(Intake.model_validate(data), date(2026, 3, 1))
+    markdown = to_markdown(report, assistant.wording)
+    assert markdown.splitlines()[0].startswith("# ") and "Injected heading" in markdown.splitlines()[0]
+    assert not any(line.startswith("# ") for line in markdown.splitlines()[1:])
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<script>" not in rendered and "<img" not in rendered and "<strong>our quotes" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert rendered.count("<h1>") == 1 and 'href="http://x"' not in rendered
+    assert "&lt;img src=x onerror=alert(1)&gt; **our quotes** take [three days](http://x) to send - a list" in rendered
+    page = export(new_stored_plan("x1", report), report, assistant.wording, "html", assistant.catalogue).decode()
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "Acme # Injected heading &lt;script&gt;alert(1)&lt;/script&gt;" in page  # as typed, no backslash
+    assert "&lt;img src=x onerror=alert(1)&gt; **our quotes** take [three days](http://x) to send - a list" in page
+
 
 def test_an_intake_larger_than_the_limit_is_not_read(tmp_path: Path) -> None:
     padded = tmp_path / "padded.yaml"
