@@ -120,6 +120,9 @@ def test_an_intake_at_every_limit_is_planned_and_exported(cli_data_dir: Path, tm
     plan = json.loads(out.read_text())
     assert plan["gate"]["ready"] and plan["initiatives"]
     assert all(len(i["rationale"]) <= TEXT_MAX_CHARS for i in plan["initiatives"])
+    widest = max(plan["initiatives"], key=lambda i: len(i["addresses"]))
+    assert len(widest["addresses"]) == 50  # every pain is about the warehouse: twelve quoted, the rest named
+    assert '", P13, P14, ' in widest["rationale"] and ", P50. " in widest["rationale"]
     stored = result.stdout.strip().splitlines()[-1]
     for fmt in ("md", "html"):
         exported = run_cli("export", stored, "--format", fmt, "--out", str(tmp_path / f"plan.{fmt}"), env=env)
@@ -228,6 +231,7 @@ HOSTILE_PAIN = "<img src=x onerror=alert(1)> **our quotes** take [three days](ht
 def test_the_owners_words_stay_text_in_markdown_and_html(assistant: Assistant, tmp_path: Path) -> None:
     from markdown_it import MarkdownIt
 
+    from plannum_assistant.consultant_note import note_markdown
     from plannum_assistant.exports import export
     from plannum_assistant.markdown import to_markdown
     from plannum_assistant.review import new_stored_plan
@@ -235,7 +239,8 @@ def test_the_owners_words_stay_text_in_markdown_and_html(assistant: Assistant, t
     data = copy.deepcopy(EXAMPLE)
     data["company"]["name"] = HOSTILE_NAME
     data["pain_points"][0] = HOSTILE_PAIN
-    report = assistant.plan(Intake.model_validate(data), date(2026, 3, 1))
+    intake = Intake.model_validate(data)
+    report = assistant.plan(intake, date(2026, 3, 1))
     markdown = to_markdown(report, assistant.wording)
     assert markdown.splitlines()[0].startswith("# ") and "Injected heading" in markdown.splitlines()[0]
     assert not any(line.startswith("# ") for line in markdown.splitlines()[1:])
@@ -248,6 +253,9 @@ def test_the_owners_words_stay_text_in_markdown_and_html(assistant: Assistant, t
     assert "<script>" not in page and "<img src=x" not in page
     assert "Acme # Injected heading &lt;script&gt;alert(1)&lt;/script&gt;" in page  # as typed, no backslash
     assert "&lt;img src=x onerror=alert(1)&gt; **our quotes** take [three days](http://x) to send - a list" in page
+    note = MarkdownIt("commonmark").render(note_markdown(assistant.consultant_note(date(2026, 3, 1), intake=intake)))
+    assert note.count("<h1>") == 1 and "Injected heading" in note.split("</h1>")[0]
+    assert "<script>" not in note and "<img" not in note and 'href="http://x"' not in note
 
 
 def test_an_intake_larger_than_the_limit_is_not_read(tmp_path: Path) -> None:
@@ -272,3 +280,13 @@ def test_an_error_quoting_a_huge_answer_stays_one_short_line(cli_data_dir: Path,
     result = run_cli("interview", "--script", str(script), "--out", str(tmp_path / "out"), env=env)
     line = _one_line_error(result, "existing_systems", "not accepted", "characters)")
     assert len(line) < 600
+    plan = tmp_path / "plan.json"
+    intake = str(ROOT / "examples" / "intake-en.yaml")
+    assert run_cli("plan", "--intake", intake, "--today", TODAY, "--out", str(plan), env=env).returncode == 0
+    data = json.loads(plan.read_text())
+    activity = data["action_plan"][0]["activities"][0]
+    activity["name"] = "Train\nthe team " * 240  # 3,840 characters, quoted by the rule that fails
+    activity["target_date"] = "2000-01-01"
+    plan.write_text(json.dumps(data))
+    line = _one_line_error(run_cli("validate", "--plan", str(plan), env=env), "activities.0", "must be after start")
+    assert len(line) <= len("plannum: error: ") + 1000

@@ -87,6 +87,10 @@ def test_the_pains_of_every_function_stay_within_fifty(assistant: Assistant, sto
     assert second not in conversation.state.answers and conversation.state.current == second
     conversation.send("\n".join(f"Customer order number {n} is keyed in by hand again" for n in range(20)))
     assert len(conversation.state.answers[second]) == 20
+    conversation.send("back")  # answered again, the 20 replace the 20: still 50 in all
+    assert conversation.state.current == second
+    conversation.send("\n".join(f"Customer quote number {n} is keyed in by hand again" for n in range(20)))
+    assert conversation.state.answers[second][0] == "Customer quote number 0 is keyed in by hand again"
     intake = conversation.engine.to_intake(conversation.state)  # type: ignore[attr-defined]
     assert len(intake.pain_points) == 50
 
@@ -162,3 +166,18 @@ def test_a_finished_session_past_a_limit_is_asked_again_then_exports(assistant: 
     exported = run_cli("sessions", "export", session, env=env)
     assert exported.returncode == 0, exported.stderr
     assert "Les soumissions sont retapées" in exported.stdout
+
+
+def test_the_confirmation_is_refused_while_a_stored_answer_breaks_a_limit(
+    assistant: Assistant, store: SessionStore
+) -> None:
+    conversation = _at_the_pains(assistant, store, "fr")
+    conversation.send("Les relances clients sont oubliées chaque semaine par les vendeurs")
+    while conversation.state.current != "confirm":
+        current = conversation.state.current or ""
+        conversation.send("non" if conversation.state.follow_ups else "rien" if "pain" in current else "passer")
+    conversation.state.answers[FIRST_PAIN] = [LONG_PAIN_FR]  # stored by an older plannum, never resumed since
+    reply = conversation.send("oui").reply
+    assert reply.startswith("Avant de conclure, une réponse est à reprendre. Cette réponse fait")
+    assert not conversation.done and conversation.state.current == FIRST_PAIN
+    assert conversation.state.pending[-1] == "confirm"

@@ -24,12 +24,21 @@ from .vocabulary import Language
 _T = Callable[..., str]  # key, **params -> text
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")  # line breaks and other control characters
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")  # each would mean something to Markdown (or HTML) in a line
-_LEADING = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)])")  # a list item or an underline, when a line starts so
+# What starts a block (a list, a heading, an underline, a rule, a code fence) when a line starts with it.
+_LEADING = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)#*_`~])")
+_RAW = re.compile(r"([\\<>\[\]])")  # raw HTML, autolinks and links
 
 
 def md(text: object) -> str:
     """A text of the plan, inert in Markdown: one line, its special characters escaped with a backslash."""
     line = _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    return _LEADING.sub(r"\1\\\2", line)
+
+
+def md_line(text: str) -> str:
+    """A line whose template may use emphasis or `code` (the consultant's note): one line, and no raw
+    HTML, link or block (a heading, a list) can come from the words put in it."""
+    line = _RAW.sub(r"\\\1", _BREAKS.sub(" ", text))
     return _LEADING.sub(r"\1\\\2", line)
 
 
