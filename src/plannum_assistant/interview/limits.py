@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import KnowledgeError
 from ..intake import MAX_BUDGET, MAX_PAINS, MAX_STRATEGY_ITEMS, MAX_SYSTEMS, PAIN_MAX_CHARS
 from ..models import TEXT_MAX_CHARS
 from ..parsing import AnswerError, ParsingWords, Sentence
@@ -64,10 +65,12 @@ def check_total(state: InterviewState, topic_id: str, value: Any, words: Parsing
 def first_breach(state: InterviewState, script: InterviewScript, words: ParsingWords) -> tuple[str, LimitError] | None:
     """The first stored answer that breaks a limit (a session from before these checks), and why."""
     for topic_id, value in state.answers.items():
-        if topic_id == "language":
+        try:
+            kind = script.topic(topic_id).kind
+        except KnowledgeError:  # a topic this version does not ask: nothing to check
             continue
         try:
-            check(topic_id, script.topic(topic_id).kind, value, words)
+            check(topic_id, kind, value, words)
             check_total(state, topic_id, value, words)
         except LimitError as exc:
             return topic_id, exc
