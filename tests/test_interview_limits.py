@@ -158,6 +158,7 @@ def test_a_finished_session_past_a_limit_is_asked_again_then_exports(assistant: 
     )
     assert not resumed.done and resumed.state.current == FIRST_PAIN
     assert resumed.state.answers[FIRST_PAIN] == [LONG_PAIN_FR]  # kept until another answer is given
+    assert "confirm" not in resumed.state.answers  # the summary is to be confirmed again
     resumed.send("Les soumissions sont retapées à la main dans trois fichiers")
     assert resumed.state.current == "confirm"  # straight back to the summary: the rest was answered
     _finish(resumed)

@@ -93,6 +93,7 @@ def reopen(state: InterviewState, script: InterviewScript, words: ParsingWords) 
 def requeue(state: InterviewState, topic_id: str) -> None:
     """Ask ``topic_id`` next, then confirm again; its answer stays until another is given."""
     state.done = False
+    state.answers.pop("confirm", None)  # to be given again, on the new summary
     state.follow_ups.clear()
     state.pending = [topic_id, *(t for t in state.pending if t != topic_id)]
     state.asked = [t for t in state.asked if t != topic_id]
