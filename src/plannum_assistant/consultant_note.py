@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .errors import KnowledgeError
 from .files import load_model
 from .knowledge import Wording
-from .markdown import money
+from .markdown import md_line, money
 from .models import Objective
 from .report import PlanReport
 from .text import quote
@@ -287,13 +287,14 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def note_markdown(note: ConsultantNote) -> str:
-    out = [f"# {note.title}", "", f"_{note.purpose}_"]
+    """The note as Markdown; the company's words in it never become a heading, a link or HTML."""
+    out = [f"# {md_line(note.title)}", "", f"_{md_line(note.purpose)}_"]
     for section in note.sections:
-        out += ["", f"## {section.heading}", ""]
+        out += ["", f"## {md_line(section.heading)}", ""]
         if section.kind == "numbered":
-            out += [f"{n}. {text}" for n, text in enumerate(section.lines, 1)]
+            out += [f"{n}. {md_line(text)}" for n, text in enumerate(section.lines, 1)]
         elif section.kind == "bullets":
-            out += [f"- {text}" for text in section.lines]
+            out += [f"- {md_line(text)}" for text in section.lines]
         else:
-            out += [*section.lines]
+            out += [md_line(text) for text in section.lines]
     return "\n".join(out) + "\n"

@@ -36,11 +36,15 @@ class Conversation:
     def resume(cls, store: SessionStore, engine: Engine, session_id: str) -> tuple[Conversation, str]:
         """Reopen a session; a message left unanswered by a crash is answered now."""
         state = store.load(session_id)
+        # A session finished before the intake's limits were enforced, with an answer the intake refuses:
+        # that question is asked again (the LLM engine builds on the offline one).
+        reopen = getattr(getattr(engine, "offline", engine), "reopen", None)
+        note = reopen(state) if callable(reopen) else None
         conversation = cls(store, engine, session_id, state)
         pending = store.unanswered(session_id)
         if pending is not None:
             return conversation, conversation._answer(pending).reply
-        return conversation, engine.question(state)
+        return conversation, f"{note}\n{engine.question(state)}" if note else engine.question(state)
 
     def send(self, text: str) -> Turn:
         text = storable(text)

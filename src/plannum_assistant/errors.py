@@ -7,6 +7,18 @@ other exception is a bug.
 
 from __future__ import annotations
 
+MAX_LINE_CHARS = 1000  # an error line quoting a huge input (a 100,000-item answer) is cut here
+
+
+def one_line(message: str, limit: int = MAX_LINE_CHARS) -> str:
+    """A message as one line of at most ``limit`` characters (line breaks become spaces); a longer one
+    keeps its beginning (the file, the field) and its end (the rule), around " … "."""
+    line = " ".join(message.splitlines())
+    if len(line) <= limit:
+        return line
+    tail = limit // 4
+    return f"{line[: limit - tail - 3]} … {line[-tail:]}"
+
 
 class PlannumError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""

@@ -1,5 +1,10 @@
 """Reading YAML/JSON files into strict models, with errors that name file, field and line;
-reading the NumPy archives the index writes."""
+reading the NumPy archives the index writes.
+
+A file is read up to a size limit (``/dev/zero`` or a runaway file is refused, never read until
+memory runs out), and a key given twice in one mapping is an error naming its line (YAML would
+silently keep the last one).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,35 @@ from pydantic import BaseModel, ValidationError
 from .errors import PlannumError
 
 M = TypeVar("M", bound=BaseModel)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster when available
+MAX_FILE_BYTES = 10_000_000  # the largest YAML/JSON file read (knowledge, scripts, eval sets); intakes have less
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster when available
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader, refusing a key given twice in one mapping (``<<`` merges may still be overridden)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE:
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base class says so
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"key {_clip(repr(key), 80)} given twice (keep one)",
+                        key_node.start_mark,
+                    )
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 @contextmanager
@@ -67,12 +100,25 @@ def first_error(exc: ValidationError) -> str:
     return f"{path}: {message}{more}" if path else f"{message}{more}"
 
 
-def load_model(path: Path, model: type[M], error: type[PlannumError]) -> M:
+def load_model(path: Path, model: type[M], error: type[PlannumError], *, max_bytes: int = MAX_FILE_BYTES) -> M:
+    raw = read_limited(path, max_bytes, error)
+    return validate_file(path, raw, parse_yaml(path, raw, error), model, error)
+
+
+def read_limited(path: Path, max_bytes: int, error: type[PlannumError]) -> bytes:
+    """A file's bytes, refused in one line when unreadable or larger than ``max_bytes`` (read no further)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise error(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    return validate_file(path, raw, parse_yaml(path, raw, error), model, error)
+    if len(raw) > max_bytes:
+        raise error(f"{path}: larger than {max_bytes:,} bytes, refused (is it the right file?)")
+    return raw
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _line_of(raw: bytes, loc: tuple[int | str, ...]) -> int | None:

@@ -3,6 +3,10 @@
 A public format (YAML or JSON, documented in the README, examples in
 ``examples/``). The interview fills it; ``plannum plan`` reads it. Unknown
 keys, wrong types and impossible values are rejected with the field's path.
+
+Its limits (below, documented in the README) are the only ones: the interview enforces the same
+ones where each answer is given (:mod:`.interview.limits`), and the planner handles any intake
+within them.
 """
 
 from __future__ import annotations
@@ -16,26 +20,39 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from .errors import IntakeError
 from .files import load_model
-from .models import Company, StrategicPlan
+from .models import LONGEST_HORIZON_MONTHS, TEXT_MAX_CHARS, Company, StrategicPlan
 from .roles import TeamMember
 from .vocabulary import BusinessFunction, Dimension, Language
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-PainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
+# The intake's limits.
+PAIN_MIN_CHARS = 3
+PAIN_MAX_CHARS = 1000  # one problem, in a few sentences at most
+MAX_PAINS = 50  # pain points in all (over every business function)
+MAX_SYSTEMS = 50
+MAX_STRATEGY_ITEMS = 20  # per list: strategic / operational orientations and objectives
+MAX_TEAM = 50
+MAX_BUDGET = 1_000_000_000  # an SME's envelope, in its currency
+MAX_INTAKE_BYTES = 4_000_000  # an intake at every limit above, in plain text, is under 1 MB
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
+PainText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=PAIN_MIN_CHARS, max_length=PAIN_MAX_CHARS)
+]
+StrategyItems = Annotated[list[Text], Field(max_length=MAX_STRATEGY_ITEMS)]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class IntakeStrategicPlan(Strict):
     adopted: date = Field(description='"YYYY-MM" or "YYYY-MM-DD"; a month means its first day')
     mission: Text | None = None
-    strategic_orientations: list[Text] = Field(default_factory=list)
-    strategic_objectives: list[Text] = Field(default_factory=list)
-    operational_orientations: list[Text] = Field(default_factory=list)
-    operational_objectives: list[Text] = Field(default_factory=list)
+    strategic_orientations: StrategyItems = Field(default_factory=list)
+    strategic_objectives: StrategyItems = Field(default_factory=list)
+    operational_orientations: StrategyItems = Field(default_factory=list)
+    operational_objectives: StrategyItems = Field(default_factory=list)
 
     @field_validator("adopted", mode="before")
     @classmethod
@@ -56,18 +73,25 @@ class Worksheet(Strict):
     kept so that the owner leaves with what they wrote."""
 
     mission: Text | None = None
-    strategic_orientations: list[Text] = Field(default_factory=list)
-    strategic_objectives: list[Text] = Field(default_factory=list)
-    operational_orientations: list[Text] = Field(default_factory=list)
-    operational_objectives: list[Text] = Field(default_factory=list)
+    strategic_orientations: StrategyItems = Field(default_factory=list)
+    strategic_objectives: StrategyItems = Field(default_factory=list)
+    operational_orientations: StrategyItems = Field(default_factory=list)
+    operational_objectives: StrategyItems = Field(default_factory=list)
 
 
 class Constraints(Strict):
-    budget_cad: float | None = Field(default=None, ge=0, description="the envelope in Canadian dollars (0: none yet)")
-    budget: float | None = Field(
-        default=None, ge=0, description="the envelope in the company's own currency (EUR for a French company)"
+    budget_cad: float | None = Field(
+        default=None, ge=0, le=MAX_BUDGET, description="the envelope in Canadian dollars (0: none yet)"
     )
-    horizon_months: int | None = Field(default=None, ge=6, le=60)
+    budget: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_BUDGET,
+        description="the envelope in the company's own currency (EUR for a French company)",
+    )
+    horizon_months: int | None = Field(
+        default=None, ge=6, le=LONGEST_HORIZON_MONTHS, strict=True, description="months the plan covers"
+    )
     follow_up_owner: Text | None = None
 
     @model_validator(mode="after")
@@ -85,18 +109,18 @@ class Intake(Strict):
     company: Company
     strategic_plan: IntakeStrategicPlan | None = None
     worksheet: Worksheet | None = Field(default=None, description="drafts of a strategic plan not yet adopted")
-    maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
-    pain_points: list[PainText] = Field(default_factory=list, max_length=50)
+    maturity: dict[Dimension, Annotated[int, Field(ge=0, le=5, strict=True)]] = Field(default_factory=dict)
+    pain_points: list[PainText] = Field(default_factory=list, max_length=MAX_PAINS)
     pain_functions: list[BusinessFunction | None] = Field(
         default_factory=list,
-        max_length=50,
+        max_length=MAX_PAINS,
         description="optional, one per pain point: the business function it was given under (the interview's "
         "question); kept unless the owner's words clearly name another",
     )
-    existing_systems: list[Text] = Field(default_factory=list, max_length=50)
+    existing_systems: list[Text] = Field(default_factory=list, max_length=MAX_SYSTEMS)
     constraints: Constraints = Field(default_factory=Constraints)
     team: list[TeamMember] = Field(
-        default_factory=list, max_length=50, description="people the owner named, with their role"
+        default_factory=list, max_length=MAX_TEAM, description="people the owner named, with their role"
     )
 
     @model_validator(mode="after")
@@ -116,4 +140,4 @@ class Intake(Strict):
 
 
 def load_intake(path: Path) -> Intake:
-    return load_model(path, Intake, IntakeError)
+    return load_model(path, Intake, IntakeError, max_bytes=MAX_INTAKE_BYTES)

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
 from .files import load_model
-from .models import Horizon, MaturityAssessment
+from .models import LONGEST_HORIZON_MONTHS, Horizon, MaturityAssessment
 from .settings import repository_path
 from .vocabulary import BusinessFunction, Dimension, DmatDimension, Flow, Language, SizeBand
 
@@ -154,6 +154,8 @@ class HorizonBucket(Strict):
 
 class TextRules(Strict):
     quote_chars: int = Field(ge=20, le=1000)
+    objective_quote_chars: int = Field(ge=20, le=1000)
+    quoted_pains: int = Field(ge=1, le=20)
     closest_shown: int = Field(ge=0, le=10)
 
 
@@ -203,6 +205,11 @@ class PlannerConfig(Strict):
         bounds = [bucket.until_months for bucket in self.horizons]
         if bounds != sorted(set(bounds)):
             raise ValueError("horizons: until_months must increase from one bucket to the next")
+        if bounds[-1] != LONGEST_HORIZON_MONTHS:
+            raise ValueError(
+                f"horizons: the last bucket must end at {LONGEST_HORIZON_MONTHS} months, the longest horizon "
+                f"an intake may ask (constraints.horizon_months), not {bounds[-1]}"
+            )
         missing = [f.value for f in BusinessFunction if f not in self.function_cues]
         if missing:
             raise ValueError(f"function_cues: missing {', '.join(missing)}")

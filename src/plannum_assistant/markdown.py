@@ -4,10 +4,15 @@ Sections follow a consultant's deliverable: the gate, the pain points, the matur
 initiatives (why each, at what rank, its KPIs), quick wins, deadline conflicts, the action plan
 and its budget (one-time, yearly, internal days, in the company's currency), risks, change
 management, financing, follow-up and re-assessment. Every word comes from ``knowledge/wording.yaml``.
+
+Every text of the plan (the owner's words above all: a company name, a pain point) is written
+inert (:func:`md`): on one line, with a backslash before what Markdown would read as a heading,
+a list, a table cell, emphasis, a link or raw HTML.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import reduce
 
@@ -17,6 +22,24 @@ from .text import quote
 from .vocabulary import Language
 
 _T = Callable[..., str]  # key, **params -> text
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")  # line breaks and other control characters
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")  # each would mean something to Markdown (or HTML) in a line
+# What starts a block (a list, a heading, an underline, a rule, a code fence) when a line starts with it.
+_LEADING = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)#*_`~])")
+_RAW = re.compile(r"([\\<>\[\]])")  # raw HTML, autolinks and links
+
+
+def md(text: object) -> str:
+    """A text of the plan, inert in Markdown: one line, its special characters escaped with a backslash."""
+    line = _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    return _LEADING.sub(r"\1\\\2", line)
+
+
+def md_line(text: str) -> str:
+    """A line whose template may use emphasis or `code` (the consultant's note): one line, and no raw
+    HTML, link or block (a heading, a list) can come from the words put in it."""
+    line = _RAW.sub(r"\\\1", _BREAKS.sub(" ", text))
+    return _LEADING.sub(r"\1\\\2", line)
 
 
 def to_markdown(report: PlanReport, wording: Wording) -> str:
@@ -26,7 +49,7 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
         return wording.text(key, lang, **params)
 
     out = [
-        f"# {t('md.title', company=report.company.name)}",
+        f"# {t('md.title', company=md(report.company.name))}",
         "",
         f"> {t('md.banner')}",
         "",
@@ -36,16 +59,16 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
         "",
     ]
     out.append(t("md.gate_ready") if report.gate.ready else t("md.gate_blocked"))
-    out += [f"- {line}" for line in report.gate.missing]
+    out += [f"- {md(line)}" for line in report.gate.missing]
     if report.gate.warnings:
-        out += ["", f"**{t('md.warnings')}**", ""] + [f"- {line}" for line in report.gate.warnings]
+        out += ["", f"**{t('md.warnings')}**", ""] + [f"- {md(line)}" for line in report.gate.warnings]
     if report.smart_suggestions:
         out += ["", f"**{t('md.smart_suggestions')}**", ""]
-        out += [t("md.smart_suggestion", id=x.objective, rewrite=x.rewrite) for x in report.smart_suggestions]
+        out += [t("md.smart_suggestion", id=md(x.objective), rewrite=md(x.rewrite)) for x in report.smart_suggestions]
     if report.next_steps:
-        out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
+        out += ["", f"## {t('md.next_steps')}", ""] + [f"{i}. {md(s)}" for i, s in enumerate(report.next_steps, 1)]
     if report.preliminary_observations:
-        out += ["", f"## {t('md.observations')}", ""] + [f"- {o}" for o in report.preliminary_observations]
+        out += ["", f"## {t('md.observations')}", ""] + [f"- {md(o)}" for o in report.preliminary_observations]
     out += _worksheet(report, t)
     if report.gate.ready:
         out += _pain_table(report, t)
@@ -53,13 +76,10 @@ def to_markdown(report: PlanReport, wording: Wording) -> str:
     if report.gate.ready:
         out += _initiatives(report, t) + _quick_wins(report, t) + _action_plan(report, t)
         out += _risks(report, t) + _change(report, t) + _financing(report, t)
-    owner = report.follow_up.owner
+    owner = md(report.follow_up.owner) if report.follow_up.owner else None
+    cadence = md(report.follow_up.cadence)
     out += ["", f"## {t('md.follow_up')}", ""]
-    out.append(
-        t("md.owner", owner=owner, cadence=report.follow_up.cadence)
-        if owner
-        else t("md.no_owner", cadence=report.follow_up.cadence)
-    )
+    out.append(t("md.owner", owner=owner, cadence=cadence) if owner else t("md.no_owner", cadence=cadence))
     if report.reassessment_date:
         who = owner or t("md.reassessment_owner_missing")
         out += ["", t("md.reassessment", date=report.reassessment_date.isoformat(), owner=who)]
@@ -73,7 +93,7 @@ def _worksheet(report: PlanReport, t: _T) -> list[str]:
         return []
     rows = ["", f"## {t('md.worksheet')}", "", t("md.worksheet_note"), ""]
     if sheet.mission:
-        rows.append(f"- **{t('md.worksheet.mission')}** — {sheet.mission}")
+        rows.append(f"- **{t('md.worksheet.mission')}** — {md(sheet.mission)}")
     for part in (
         "strategic_orientations",
         "strategic_objectives",
@@ -82,12 +102,12 @@ def _worksheet(report: PlanReport, t: _T) -> list[str]:
     ):
         items = getattr(sheet, part)
         if items:
-            rows += [f"- **{t(f'md.worksheet.{part}')}**", *(f"  - {item}" for item in items)]
+            rows += [f"- **{t(f'md.worksheet.{part}')}**", *(f"  - {md(item)}" for item in items)]
     return rows
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return md(text)
 
 
 def _pain_table(report: PlanReport, t: _T) -> list[str]:
@@ -103,7 +123,7 @@ def _pain_table(report: PlanReport, t: _T) -> list[str]:
             f"| {p.id} | {_cell(p.text)} | {t(f'function.{p.function.value}')} | {t(f'severity.{int(p.severity)}')} |"
         )
     if report.unanswered:
-        rows += ["", f"**{t('md.unanswered')}**", ""] + [f"- {u}" for u in report.unanswered]
+        rows += ["", f"**{t('md.unanswered')}**", ""] + [f"- {md(u)}" for u in report.unanswered]
     return rows
 
 
@@ -125,7 +145,7 @@ def _maturity(report: PlanReport, t: _T) -> list[str]:
         parts = [t("md.dmat_value", name=t(f"dmat.{name}"), value=f"{value:g}") for name, value in profile.dmat.items()]
         rows += ["", t("md.dmat", values=reduce(lambda left, right: t("md.dmat_join", left=left, right=right), parts))]
     if profile.gaps:
-        rows += ["", t("md.maturity_gaps", gaps=", ".join(profile.gaps))]
+        rows += ["", t("md.maturity_gaps", gaps=md(", ".join(profile.gaps)))]
     return rows
 
 
@@ -147,11 +167,11 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
             f"{_cell(i.rationale)} | {_cell(evidence)} |"
         )
     if report.plan_size_rationale:
-        rows += ["", f"**{t('md.size')}** — {report.plan_size_rationale}"]
+        rows += ["", f"**{t('md.size')}** — {md(report.plan_size_rationale)}"]
     for i in report.initiatives:
-        rows += ["", f"### {i.priority}. {i.title}", ""]
+        rows += ["", f"### {i.priority}. {md(i.title)}", ""]
         if i.priority_reason:
-            rows += [f"**{t('md.priority_reason')}** — {i.priority_reason}", ""]
+            rows += [f"**{t('md.priority_reason')}** — {md(i.priority_reason)}", ""]
         if i.kpis:
             rows += [
                 f"| {t('md.kpi')} | {t('md.baseline')} | {t('md.kpi_target')} | {t('md.how_to_measure')} |",
@@ -162,18 +182,19 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
                 rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     for key, items in (("md.unaligned", report.unaligned), ("md.deferred", report.deferred)):
         if items:
-            rows += ["", f"### {t(key)}", ""] + [f"- **{s.title}** (`{s.catalogue_id}`): {s.reason}" for s in items]
+            rows += ["", f"### {t(key)}", ""]
+            rows += [f"- **{md(s.title)}** (`{md(s.catalogue_id)}`): {md(s.reason)}" for s in items]
     if report.in_place:
-        rows += ["", f"### {t('md.in_place')}", ""] + [
-            "- " + t("md.in_place_item", title=p.title or p.catalogue_id, id=p.catalogue_id, evidence=p.evidence)
-            for p in report.in_place
-        ]
+        rows += ["", f"### {t('md.in_place')}", ""]
+        for p in report.in_place:
+            title, evidence = md(p.title or p.catalogue_id), md(p.evidence)
+            rows.append("- " + t("md.in_place_item", title=title, id=p.catalogue_id, evidence=evidence))
     if report.use_what_you_own:
         rows += ["", f"### {t('md.use_what_you_own')}", ""] + [f"- {_cell(u.note)}" for u in report.use_what_you_own]
     if report.objectives_without_initiative:
         gaps = [
-            f"- {g.id} {quote(_cell(g.text), report.language)}"
-            + (f" — {t('md.gap_candidates')} {', '.join(f'`{c}`' for c in g.candidates)}" if g.candidates else "")
+            f"- {md(g.id)} {quote(_cell(g.text), report.language)}"
+            + (f" — {t('md.gap_candidates')} {', '.join(f'`{md(c)}`' for c in g.candidates)}" if g.candidates else "")
             for g in report.objectives_without_initiative
         ]
         rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
@@ -183,9 +204,10 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
 def _quick_wins(report: PlanReport, t: _T) -> list[str]:
     rows: list[str] = []
     if report.quick_wins:
-        rows += ["", f"## {t('md.quick_wins')}", ""] + [f"- **{q.title}** — {q.reason}" for q in report.quick_wins]
+        rows += ["", f"## {t('md.quick_wins')}", ""]
+        rows += [f"- **{md(q.title)}** — {md(q.reason)}" for q in report.quick_wins]
     if report.deadline_conflicts:
-        rows += ["", f"## {t('md.deadline_conflicts')}", ""] + [f"- {c.note}" for c in report.deadline_conflicts]
+        rows += ["", f"## {t('md.deadline_conflicts')}", ""] + [f"- {md(c.note)}" for c in report.deadline_conflicts]
     return rows
 
 
@@ -193,10 +215,10 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
     titles = {i.catalogue_id: i.title for i in report.initiatives}
     budget = report.budget
     currency, rate = (budget.currency, budget.rate) if budget else ("CAD", 1.0)
-    rows = ["", f"## {t('md.action_plan')}", "", t("md.currency_note", currency=currency), ""]
+    rows = ["", f"## {t('md.action_plan')}", "", t("md.currency_note", currency=md(currency)), ""]
     for actions in report.action_plan:
         rows += [
-            f"### {titles[actions.initiative]}",
+            f"### {md(titles[actions.initiative])}",
             "",
             f"| {t('md.activity')} | {t('md.responsible')} | {t('md.budget')} | {t('md.start')} | {t('md.target')} |",
             "|---|---|---|---|---|",
@@ -210,9 +232,9 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
             )
         rows.append("")
     if budget:
-        rows += [f"**{t('md.budget_total')}** — {budget.note}"]
+        rows += [f"**{t('md.budget_total')}** — {md(budget.note)}"]
         if budget.conversion:
-            rows += ["", budget.conversion]
+            rows += ["", md(budget.conversion)]
         if budget.alternatives:
             rows += ["", f"**{t('md.lower_cost')}**", ""] + [f"- {_cell(a)}" for a in budget.alternatives]
     return rows
@@ -248,8 +270,8 @@ def _financing(report: PlanReport, t: _T) -> list[str]:
     if not report.financing:
         return [*rows, t("md.financing_none")]
     for f in report.financing:
-        rows.append(f"- **{_cell(f.name)}** ({f.jurisdiction}) — {_cell(f.pays)} {_cell(f.eligible)} <{f.source}>")
-    return [*rows, "", report.financing[0].note]
+        rows.append(f"- **{md(f.name)}** ({md(f.jurisdiction)}) — {md(f.pays)} {md(f.eligible)} <{f.source}>")
+    return [*rows, "", md(report.financing[0].note)]
 
 
 def _round(value: float) -> float:

@@ -30,14 +30,17 @@ from .catalogue import ENTRY_ID_PATTERN, Catalogue
 from .smart import SmartAssessment, assess_smart
 from .vocabulary import BusinessFunction, Consequence, Dimension, Language
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+TEXT_MAX_CHARS = 4000  # the longest free text a plan or an intake holds (a mission, an objective, a rationale)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
 CatalogueId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
-Score = Annotated[int, Field(ge=0, le=5)]
+Score = Annotated[int, Field(ge=0, le=5, strict=True)]
 Horizon = Literal["0-6", "6-18", "18-36"]  # months from the plan's start
+LONGEST_HORIZON_MONTHS = 36  # the end of the last horizon: no plan runs longer (planner.yaml's horizons agree)
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # No infinity or NaN: they would print as `Infinity` / `NaN`, which is not JSON.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 # --- The company and its strategic plan ------------------------------------------------
@@ -46,7 +49,7 @@ class Model(BaseModel):
 class Company(Model):
     name: Text
     sector: Text
-    employees: int = Field(ge=1, le=100_000)
+    employees: int = Field(ge=1, le=100_000, strict=True)  # strict: `true` is not one employee
     region: Text | None = None
 
 

@@ -113,6 +113,17 @@ class Hints(_Strict):
     language: Sentence
 
 
+class LimitSentences(_Strict):
+    """What to say when an answer breaks one of the intake's limits (:mod:`.interview.limits`)."""
+
+    text_too_long: Sentence
+    item_too_long: Sentence
+    too_many_items: Sentence
+    too_many_pains: Sentence
+    amount_too_large: Sentence
+    reopened: Sentence
+
+
 class ParsingWords(_Strict):
     """``knowledge/parsing.yaml``: what the answer parsers understand, and their hints."""
 
@@ -144,6 +155,7 @@ class ParsingWords(_Strict):
     language_names: Words
     language_prefixes: Prefixes
     hints: Hints
+    limits: LimitSentences
 
     @model_validator(mode="after")
     def _sane_numbers(self) -> ParsingWords:

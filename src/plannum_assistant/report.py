@@ -42,7 +42,7 @@ MAX_PLAN_FILE_BYTES = 5_000_000  # a plan is tens of kilobytes; refuse to read a
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # `Infinity` is not JSON
 
 
 class GateOutput(_Out):

@@ -102,5 +102,6 @@ def _answer_topics(conversation: Conversation, answers: dict[str, str | list[str
         after = (conversation.state.current, len(conversation.state.follow_ups), len(conversation.state.asked))
         stalled = stalled + 1 if after == before else 0
         if stalled >= 2:
-            raise InterviewError(f"script: the answer for {topic!r} is not accepted ({text!r}); fix it in the script")
+            shown = repr(text[:200]) + (f"… ({len(text):,} characters)" if len(text) > 200 else "")
+            raise InterviewError(f"script: the answer for {topic!r} is not accepted ({shown}); fix it in the script")
     raise InterviewError(f"script: the interview did not finish within {MAX_TURNS} turns")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import PlannumError
+from ..errors import PlannumError, one_line
 from ..vocabulary import BusinessFunction, Dimension
 from . import catalogue as _catalogue
 from . import interviews as _interviews
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except PlannumError as exc:
-        sys.stderr.write(f"plannum: error: {exc}\n")
+        sys.stderr.write(f"plannum: error: {one_line(str(exc))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("plannum: interrupted\n")

@@ -31,11 +31,18 @@ def port(value: str) -> int:
     return number
 
 
+# A plan runs years past its reference date (horizons, re-assessment): a date near year 9999 overflows.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value[:40]!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise argparse.ArgumentTypeError(f"expected a date from {EARLIEST_DAY} to {LATEST_DAY}, got {day}")
+    return day
 
 
 def build_assistant() -> Assistant:

@@ -81,11 +81,22 @@ def report_html(report: PlanReport, wording: Wording, banner: str, catalogue: Ca
     return page.encode()
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown's backslash before ASCII punctuation: that character
+
+
 def _inline(text: str) -> str:
-    """Markdown's **bold** and `code` in a line, the rest escaped."""
-    escaped = html.escape(text.replace("\\|", "|"))
+    """Markdown's **bold** and `code` in a line, the rest escaped (a backslash-escaped character is
+    only ever text: the plan's own words never become markup)."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match[1])
+        return f"\x00{len(held) - 1}\x00"
+
+    escaped = html.escape(_ESCAPED.sub(hold, text))
     escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+    return re.sub("\x00(\\d+)\x00", lambda match: html.escape(held[int(match[1])]), escaped)
 
 
 def _png(data: bytes) -> str:

@@ -1,5 +1,6 @@
 """Each kind of answer, parsed: the parsers of :mod:`plannum_assistant.parsing`, plus the
-interview's own (free text, pain points)."""
+interview's own (free text, pain points); an answer the intake would refuse is refused here
+(:mod:`.limits`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from ..models import LONGEST_HORIZON_MONTHS
 from ..parsing import (
     AnswerError,
     ParsingWords,
@@ -19,6 +21,7 @@ from ..parsing import (
     parse_scale,
     parse_yes_no,
 )
+from . import limits
 from .commands import is_nothing
 from .script import InterviewScript, Kind
 
@@ -34,7 +37,7 @@ class AnswerParser:
             "language": lambda m: parse_language(m, words=words),
             "text": self._text,
             "employees": lambda m: parse_integer(m, minimum=1, maximum=100_000, words=words),
-            "horizon": lambda m: parse_months(m, minimum=6, maximum=36, words=words),
+            "horizon": lambda m: parse_months(m, minimum=6, maximum=LONGEST_HORIZON_MONTHS, words=words),
             "yes_no": lambda m: parse_yes_no(m, words=words),
             "month": lambda m: parse_month(m, today=self.today, words=words).isoformat(),
             "list": lambda m: parse_list(m, words=words),
@@ -45,7 +48,10 @@ class AnswerParser:
         }
 
     def parse(self, topic_id: str, message: str) -> Any:
-        return self._parsers[self.script.topic(topic_id).kind](message)
+        kind = self.script.topic(topic_id).kind
+        value = self._parsers[kind](message)
+        limits.check(topic_id, kind, value, self.words)
+        return value
 
     def _pains(self, message: str) -> list[str]:
         """Problems in the owner's words; "rien"/"nothing" is an answer, "oui" is not a problem."""
@@ -60,4 +66,4 @@ class AnswerParser:
         text = message.strip()
         if len(text) < 2:
             raise AnswerError(self.script.hints.hint("text"))
-        return text[:1000]
+        return text

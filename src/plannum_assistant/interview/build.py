@@ -52,8 +52,11 @@ def build_intake(state: InterviewState) -> Intake:
         }
     try:
         return Intake.model_validate(data)
-    except ValidationError as exc:
-        raise InterviewError(f"the answers do not make a valid intake: {first_error(exc)}") from None
+    except ValidationError as exc:  # an answer stored before the interview enforced the intake's limits
+        raise InterviewError(
+            f"the answers do not make a valid intake: {first_error(exc)}; resume the interview "
+            "('plannum chat --session ID') to answer that question again"
+        ) from None
 
 
 def worksheet_of(state: InterviewState) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Literal
 from ..parsing import AnswerError, ParsingWords, parse_yes_no
 from ..smart import fold
 from ..vocabulary import BusinessFunction, Language
+from . import limits
 from .state import FollowUp, InterviewState
 
 MAX_PER_QUESTION = 2
@@ -50,19 +51,22 @@ def offer(state: InterviewState, topic_id: str, symptom_for: SymptomFinder) -> N
 
 
 def answer(state: InterviewState, message: str, words: ParsingWords) -> Literal["ask_again", "clarified", "next"]:
-    """Apply a reply to the first pending follow-up; what the interview should say next."""
+    """Apply a reply to the first pending follow-up; what the interview should say next. A reply
+    that would make the problem longer than the intake allows raises LimitError (nothing changes)."""
     follow = state.follow_ups[0]
     items = state.answers[f"pain_points.{follow.function}"]
     agreed, rest = _yes_no_and_rest(message, words)
     if agreed is None and rest is None:
         return "ask_again"
-    state.follow_ups.pop(0)
+    text = items[follow.item]
     if agreed:
-        items[follow.item] = f"{items[follow.item]} — {follow.symptom}"
+        text = f"{text} — {follow.symptom}"
     if rest:
-        items[follow.item] = f"{items[follow.item]} — {rest}"
-        return "clarified"
-    return "next"
+        text = f"{text} — {rest}"
+    limits.check(f"pain_points.{follow.function}", "pains", [text], words)  # the problem stays within the limit
+    state.follow_ups.pop(0)
+    items[follow.item] = text
+    return "clarified" if rest else "next"
 
 
 def _yes_no_and_rest(message: str, words: ParsingWords) -> tuple[bool | None, str | None]:

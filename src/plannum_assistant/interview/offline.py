@@ -17,7 +17,7 @@ from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
 from ..vocabulary import BusinessFunction, Dimension, Language
-from . import coaching, follow_ups, summary
+from . import coaching, follow_ups, limits, summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
 from .commands import field_topic, is_back, is_details, is_non_answer, is_summary, parse_correction
@@ -142,15 +142,25 @@ class OfflineEngine:
         return [i for i in ids if i not in ("language", "confirm", "strategic_plan.exists")]
 
     def parse(self, topic_id: str, raw: str, state: InterviewState) -> Any:
-        return self.answers.parse(topic_id, raw)
+        """An answer's value; AnswerError when it does not fit, or would break a limit of the intake."""
+        value = self.answers.parse(topic_id, raw)
+        limits.check_total(state, topic_id, value, self.parsing)
+        return value
 
     def fill(self, state: InterviewState, topic_id: str, raw: str) -> list[str]:
         """Store an answer given in any order: the current question advances, others are not asked again."""
-        if topic_id == state.current and not state.follow_ups:
-            return self._answer(state, topic_id, raw)
-        self._apply(state, topic_id, self.parse(topic_id, raw, state))
+        try:
+            if topic_id == state.current and not state.follow_ups:
+                return self._answer(state, topic_id, raw)
+            self._apply(state, topic_id, self.parse(topic_id, raw, state))
+        except limits.LimitError as exc:  # fields of one message that together break a limit: not stored
+            return [exc.hint[state.language]]
         self._settle(state, topic_id)
         return []
+
+    def reopen(self, state: InterviewState) -> str | None:
+        """An answer stored that the intake would refuse (a session from before the limits): asked again."""
+        return limits.reopen(state, self.script, self.parsing)
 
     def to_intake(self, state: InterviewState) -> Intake:
         """The intake file this interview amounts to (raises InterviewError if too early)."""
@@ -191,7 +201,7 @@ class OfflineEngine:
         try:
             notes = self._answer(state, topic_id, message)
         except AnswerError as exc:
-            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+            return self._again(state, exc)
         if state.done:
             return self._t("done", state)
         return "\n".join([*notes, self.question(state)])
@@ -206,9 +216,11 @@ class OfflineEngine:
                 missing = [t for t in WORKSHEET_TOPICS.values() if not state.answers.get(t)]
                 state.pending[0:0] = missing
             return []
-        value = self.answers.parse(topic_id, message)
+        value = self.parse(topic_id, message, state)
         if topic_id == "confirm" and value is False:
             return [self._t("not_yet", state)]
+        if topic_id == "confirm" and (note := self.reopen(state)):
+            return [note]  # never done with an answer the intake would refuse
         self._apply(state, topic_id, value)
         notes = self._smart_notes(state, topic_id, value)
         self._advance(state, topic_id)
@@ -324,10 +336,11 @@ class OfflineEngine:
         return self.gate_message(state)
 
     def _answer_follow_up(self, state: InterviewState, message: str) -> str:
-        outcome = follow_ups.answer(state, message, self.parsing)
-        if outcome == "ask_again":
-            hint = self.parsing.hints.yes_no.hint()[state.language]
-            return self._t("ask_again", state, hint=hint) + "\n" + self.question(state)
+        try:
+            if (outcome := follow_ups.answer(state, message, self.parsing)) == "ask_again":
+                raise AnswerError(self.parsing.hints.yes_no.hint())
+        except AnswerError as exc:  # neither yes nor no, or words that make the problem too long
+            return self._again(state, exc)
         lead = self._t("clarified", state) + "\n" if outcome == "clarified" else ""
         return lead + self.question(state)
 
@@ -362,10 +375,9 @@ class OfflineEngine:
         try:
             key, params = summary.edit_pain(state, action, number, text, lambda t: self.answers.parse("pain_points", t))
         except AnswerError as exc:
-            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+            return self._again(state, exc)
         except ValueError:  # no new text ("rien"): ask for the problem in a few words
-            hint = self.script.hints.hint("pains")[state.language]
-            return self._t("ask_again", state, hint=hint) + "\n" + self.question(state)
+            return self._again(state, AnswerError(self.script.hints.hint("pains")))
         return self._t(key, state, **params) + "\n" + self.question(state)
 
     def _correct(self, state: InterviewState, field: str, raw: str) -> str:
@@ -376,9 +388,9 @@ class OfflineEngine:
             )
             return self._t("unknown_field", state, fields=fields) + "\n" + self.question(state)
         try:
-            value = self.answers.parse(topic_id, raw)
+            value = self.parse(topic_id, raw, state)
         except AnswerError as exc:
-            return self._t("ask_again", state, hint=exc.hint[state.language]) + "\n" + self.question(state)
+            return self._again(state, exc)
         self._apply(state, topic_id, value)
         self._settle(state, topic_id)
         field_label = summary.label(self.script, self.dimensions, topic_id, state.language)
@@ -398,6 +410,12 @@ class OfflineEngine:
 
     def _t(self, key: str, state: InterviewState, **params: object) -> str:
         return self.texts.render(key, state.language, **params)
+
+    def _again(self, state: InterviewState, error: AnswerError) -> str:
+        """The answer is refused: why (a broken limit is said as it is), then the question again."""
+        hint = error.hint[state.language]
+        lead = hint if isinstance(error, limits.LimitError) else self._t("ask_again", state, hint=hint)
+        return f"{lead}\n{self.question(state)}"
 
 
 def _dimension(topic_id: str) -> Dimension:

@@ -6,7 +6,7 @@ from datetime import date
 from functools import reduce
 
 from ..gate import GateResult
-from ..models import Horizon, Kpi, Objective, PlannedInitiative, Severity, StrategicPlan
+from ..models import TEXT_MAX_CHARS, Horizon, Kpi, Objective, PlannedInitiative, Severity, StrategicPlan
 from ..report import DeadlineConflict, ObjectiveGap, UseWhatYouOwn
 from ..vocabulary import Language
 from .schedule import end_of
@@ -37,7 +37,8 @@ def initiative(
         folded = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
         parts.append(ctx.t("rationale.folded", language, tools=folded))
     if candidate.supports:
-        served = ", ".join(f"{oid} {quote(objective_text[oid], language)}" for oid in candidate.supports)
+        cut = ctx.config.text.objective_quote_chars
+        served = ", ".join(f"{oid} {quote(shorten(objective_text[oid], cut), language)}" for oid in candidate.supports)
         parts.append(ctx.t("rationale.serves", language, objectives=served))
     else:
         parts.append(ctx.t("rationale.no_objective", language))
@@ -58,7 +59,7 @@ def initiative(
         priority=priority,
         horizon=horizon,
         start=start,
-        rationale=rationale,
+        rationale=shorten(rationale, TEXT_MAX_CHARS),  # quotes are cut above: this never cuts in practice
         evidence=[texts[p] for p in candidate.pains],
         priority_reason=priority_reason(ctx, candidate, pains, language),
         quick_win=candidate.quick_win,
@@ -180,6 +181,9 @@ def observation(ctx: PlanContext, pain: Pain, language: Language) -> str:
 
 
 def pain_list(ctx: PlanContext, ids: list[str], pains: list[Pain], language: Language) -> str:
+    """ "P1 "…", P2 "…"": the first few quoted (each cut short), any further ones by id alone."""
     texts = {pain.point.id: pain.point.text for pain in pains}
-    limit = ctx.config.text.quote_chars
-    return ", ".join(f"{pid} {quote(shorten(texts[pid], limit), language)}" for pid in ids)
+    limit, quoted = ctx.config.text.quote_chars, ctx.config.text.quoted_pains
+    return ", ".join(
+        f"{pid} {quote(shorten(texts[pid], limit), language)}" if n < quoted else pid for n, pid in enumerate(ids)
+    )
