@@ -5,12 +5,15 @@ was already saved stays as it was."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,16 +51,21 @@ def test_a_sessions_database_that_is_not_one_is_named_and_left_alone(tmp_path: P
     assert database.read_bytes() == b"these are not the pages of a SQLite database\n" * 50
 
 
-def test_a_truncated_sessions_database_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "garbled past its tenth page"])
+def test_a_truncated_or_partly_garbled_sessions_database_is_named(tmp_path: Path, damage: str) -> None:
     data = tmp_path / "data"
     data.mkdir()
     _sessions(data, 60)
     database = data / "sessions.db"
     whole = database.read_bytes()
-    database.write_bytes(whole[: len(whole) // 2])
+    if damage == "truncated":
+        broken = whole[: len(whole) // 2]
+    else:  # the schema still opens: the damage shows only when the sessions are read
+        broken = whole[: 10 * 4096] + bytes(range(256)) * ((len(whole) - 10 * 4096) // 256)
+    database.write_bytes(broken)
     result = run_cli("sessions", "list", env={"PLANNUM_DATA_DIR": str(data)})
     one_line_error(result, str(database), "damaged")
-    assert database.stat().st_size == len(whole) // 2
+    assert database.read_bytes() == broken
 
 
 def test_an_emptied_sessions_database_is_refused_not_started_afresh(tmp_path: Path) -> None:
@@ -203,3 +211,37 @@ def test_standard_output_on_a_full_device_is_one_line(tmp_path: Path, args: tupl
             check=False,
         )
     one_line_error(result, "cannot write to standard output", "No space left on device", "free some space")
+
+
+class _FullDevice(io.RawIOBase):
+    """A file on a full disk: every write fails; small output sits in the buffer until it is flushed."""
+
+    full = True
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return len(data)
+
+
+def test_output_that_fails_only_when_flushed_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plannum sessions list > /full/disk/out.txt`: a few bytes, buffered, fail at the last flush."""
+    from plannum_assistant.cli import main
+
+    device = _FullDevice()
+    stream = io.TextIOWrapper(io.BufferedWriter(device), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stream)
+    monkeypatch.setenv("PLANNUM_DATA_DIR", str(tmp_path / "data"))
+    try:
+        assert main(["sessions", "list"]) == 2
+    finally:
+        device.full = False  # let the buffered bytes go, so that closing the stream does not fail again
+        stream.close()
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert error.startswith("plannum: error: cannot write to standard output (No space left on device)")
