@@ -58,6 +58,13 @@ class StorageError(PlannumError):
     """
 
 
+class StdoutError(StorageError):
+    """Raised when standard output cannot be written (``plannum plan > /dev/full``, a full disk).
+
+    Fix: free some space, or send the output elsewhere.
+    """
+
+
 class EvalError(PlannumError):
     """Raised when an evaluation set is malformed or references unknown ids.
 

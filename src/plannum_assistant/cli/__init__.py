@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import PlannumError
+from ..errors import PlannumError, StdoutError
 from ..vocabulary import BusinessFunction, Dimension
 from . import catalogue as _catalogue
 from . import interviews as _interviews
 from . import plans as _plans
 from . import review as _review
 from . import triage as _triage
-from .common import GuardedStdout, StdoutError, discard_stdout, iso_date, port, positive_int
+from .common import GuardedStdout, discard_stdout, iso_date, port, positive_int
 
 
 class _Parser(argparse.ArgumentParser):

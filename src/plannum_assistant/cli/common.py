@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import PlannumError
+from ..errors import StdoutError
 
 if TYPE_CHECKING:
     from ..assistant import Assistant
@@ -52,10 +52,6 @@ def build_assistant() -> Assistant:
 
 def progress(message: str) -> None:
     sys.stderr.write(f"plannum: {message}\n")
-
-
-class StdoutError(PlannumError):
-    """Standard output cannot be written (``plannum plan > /dev/full``, a full disk)."""
 
 
 class GuardedStdout:
