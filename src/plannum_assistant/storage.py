@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import errno
 import shutil
-import sqlite3
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .errors import StorageError
+
+if TYPE_CHECKING:  # sqlite3 is imported by the stores that use it, not on the planning path
+    import sqlite3
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -86,6 +88,8 @@ def _no_space(folder: Path) -> bool:
 def guarded(method: Callable[P, R]) -> Callable[P, R]:
     """A store method whose SQLite errors become one :class:`StorageError` line naming the file
     (``self.path``, or ``self.sessions.path`` for the stores that share the sessions database)."""
+
+    import sqlite3
 
     @wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
