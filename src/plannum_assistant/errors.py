@@ -62,6 +62,21 @@ class IndexError_(PlannumError):
     """
 
 
+class StorageError(PlannumError):
+    """Raised when plannum cannot read or write its data directory (read-only, full disk, not a
+    folder, a damaged sessions database) or a file it was asked to write.
+
+    The message names the path and what to do; nothing already saved is changed.
+    """
+
+
+class StdoutError(StorageError):
+    """Raised when standard output cannot be written (``plannum plan > /dev/full``, a full disk).
+
+    Fix: free some space, or send the output elsewhere.
+    """
+
+
 class EvalError(PlannumError):
     """Raised when an evaluation set is malformed or references unknown ids.
 

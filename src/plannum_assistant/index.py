@@ -2,9 +2,9 @@
 
 The index lives in ``<data_dir>/index`` with a ``manifest.json`` naming the
 catalogue content hash and the embedding function it was built from. It is
-rebuilt only when either changes. A build writes to a sibling ``.partial``
-folder and swaps it in with a rename once complete, so an interrupted build
-never leaves a half-written index behind.
+rebuilt only when either changes, or when it is damaged. A build writes to a
+sibling ``.partial`` folder and swaps it in with a rename once complete, so an
+interrupted build never leaves a half-written index behind.
 
 Chroma is the store (its server mode is the path to a larger catalogue), but a
 catalogue-sized collection is searched *exactly*: every query is scored against
@@ -13,16 +13,28 @@ that moves at the margin between two processes turned into a different plan.
 A build exports the stored vectors, read back from Chroma, to ``vectors.npz``
 beside the manifest (swapped in with the folder); searches load that snapshot,
 so planning and searching never import Chroma (half a second of every cold start).
+
+Integrity (:mod:`.index_files`): the manifest seals every file of the build. Opening the
+index checks the archives searches read against it (free: zip checks them as it reads) and
+their row count; a process's first embedding also encodes two of the index's own texts (the
+probe) and checks their known nearest entry. ``plannum index`` checksums every file, Chroma's
+included. Whatever is damaged is rebuilt, and one line says so.
+
+Concurrency (:mod:`.locks`): one build at a time (``index.build.lock``: the others wait, then
+use its result); the swap holds ``index.lock`` exclusively, readers hold it shared while they
+load, so they see the old index or the new one, never half of each. Leftovers of killed
+builds are removed under the build lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,18 +44,39 @@ import numpy as np
 from .catalogue import Catalogue
 from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
 from .errors import IndexError_
-from .files import read_arrays
+from .index_files import (
+    MANIFEST,
+    SNAPSHOT,
+    StoredVectors,
+    Unusable,
+    answers,
+    check_archive,
+    check_files,
+    choose_probes,
+    leftovers,
+    load_snapshot,
+    read_collection,
+    read_manifest,
+    save_snapshot,
+    seal,
+)
+from .locks import file_lock, try_lock
 from .ranker import ARTIFACT as CLASSIFIER
 from .ranker import EntryClassifier, OwnerStatements, RankerConfig, train, training_digest
 from .settings import Settings
+from .storage import ensure_folder, storage_error
 from .vocabulary import Language
 
-# 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz). The manifest
-# names the catalogue hash and the classifier's training inputs; bump this when the stored format,
-# the tokenizer (text.py) or the training code (ranker.py) changes what a build would produce.
-SCHEMA_VERSION = 3
+__all__ = ["COLLECTION", "SCHEMA_VERSION", "SNAPSHOT", "DenseIndex", "Progress", "StoredVectors"]
+
+# 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz); 4: the manifest
+# seals every file and holds the probe. The manifest names the catalogue hash and the classifier's
+# training inputs; bump this when the stored format, the tokenizer (text.py) or the training code
+# (ranker.py) changes what a build would produce.
+SCHEMA_VERSION = 4
 COLLECTION = "catalogue"
-SNAPSHOT = "vectors.npz"
+READ_WAIT_S = 60.0  # a swap holds readers for two renames
+BUILD_WAIT_S = 1200.0  # another process's build (15 s to a few minutes)
 Progress = Callable[[str], None]
 
 
@@ -51,44 +84,17 @@ def _silent(_: str) -> None:
     return None
 
 
-def _save_snapshot(path: Path, stored: StoredVectors) -> None:
-    np.savez(
-        path,
-        matrix=stored.matrix,
-        entry_ids=np.asarray(stored.entry_ids),
-        texts=np.asarray(stored.texts),
-        languages=np.asarray(stored.languages),
-    )
-
-
-def _load_snapshot(path: Path) -> StoredVectors:
-    with read_arrays(path) as data:
-        return StoredVectors(
-            matrix=np.asarray(data["matrix"], dtype=np.float32),
-            entry_ids=[str(x) for x in data["entry_ids"]],
-            texts=[str(x) for x in data["texts"]],
-            languages=[str(x) for x in data["languages"]],
-        )
-
-
-def _position(text_id: str) -> tuple[str, int]:
-    """``crm:12`` -> ("crm", 12): a stable order that does not depend on how Chroma returns rows."""
-    entry_id, _, number = text_id.rpartition(":")
-    return entry_id, int(number)
-
-
 @dataclass(frozen=True)
-class StoredVectors:
-    """Every text of the collection, in id order: one unit vector per row."""
+class _Opened:
+    """What a process reads from one build, checked together under the read lock."""
 
-    matrix: np.ndarray  # (texts, dimensions), float32
-    entry_ids: list[str]
-    texts: list[str]
-    languages: list[str]
+    manifest: dict[str, Any]
+    vectors: StoredVectors
+    classifier: EntryClassifier
 
 
 class DenseIndex:
-    """Opens (or builds) the Chroma collection for a catalogue."""
+    """Opens (or builds) the index for a catalogue: checked, shared safely between processes."""
 
     def __init__(
         self, settings: Settings, catalogue: Catalogue, ranker: RankerConfig, statements: OwnerStatements
@@ -98,14 +104,15 @@ class DenseIndex:
         self.ranker = ranker
         self.statements = statements
         self.path = settings.index_dir
-        self._collection: Any = None
-        self._vectors: StoredVectors | None = None
-        self._classifier: EntryClassifier | None = None
+        self._opened: _Opened | None = None
+        self._probed = False
+        self._progress: Progress = _silent
         self._encoder_instance: Encoder | None = None
         self._lock = threading.RLock()  # one build or open at a time when web handlers share the index
 
     @property
     def manifest(self) -> dict[str, object]:
+        """What the index must have been built from (the manifest also records its files and probe)."""
         return {
             "schema": SCHEMA_VERSION,
             "catalogue_hash": self.catalogue.content_hash,
@@ -114,68 +121,113 @@ class DenseIndex:
             "classifier": training_digest(self.ranker, self.statements),
         }
 
+    @property
+    def _read_lock(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.lock")
+
+    @property
+    def _build_lock(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.build.lock")
+
     def is_current(self) -> bool:
+        """Built for this catalogue and intact: every file checked against the manifest."""
+        return self._problem(thorough=True) is None
+
+    def _problem(self, *, thorough: bool) -> Unusable | None:
+        with self._reading():
+            try:
+                self._read(thorough=thorough)
+            except Unusable as problem:
+                return problem
+        return None
+
+    def _read(self, *, thorough: bool) -> _Opened:
+        """The index on disk, checked (caller holds the read lock); raises :class:`Unusable`."""
+        manifest, expected = read_manifest(self.path), self.manifest
+        if {key: manifest.get(key) for key in expected} != expected:
+            raise Unusable("built for another catalogue or plannum version", damaged=False)
+        if thorough:
+            check_files(self.path, manifest)
+        vectors = load_snapshot(self.path / SNAPSHOT, manifest)
+        path = self.path / CLASSIFIER
+        check_archive(path, manifest)
         try:
-            return bool(json.loads((self.path / "manifest.json").read_text()) == self.manifest)
-        except (OSError, ValueError):
-            return False
+            classifier = EntryClassifier.load(path, self.catalogue.ids)
+        except (OSError, ValueError) as exc:
+            raise Unusable(f"{CLASSIFIER}: {exc}", damaged=True) from exc
+        return _Opened(manifest, vectors, classifier)
 
-    def collection(self, progress: Progress = _silent) -> Any:
-        """The ready collection, building the index first if it is missing or stale."""
+    def _open(self, progress: Progress) -> _Opened:
+        """The checked index, once per process; missing, stale or damaged, it is built first."""
         with self._lock:
-            if self._collection is None:
-                if not self.is_current():
-                    self.build(progress)
-                self._collection = self._open(self.path).get_collection(
-                    COLLECTION, embedding_function=self._chroma_encoder()
-                )
-            return self._collection
+            if self._opened is None:
+                self._progress = progress
+                self._remove_leftovers()
+                for attempt in range(2):
+                    try:
+                        with self._reading():
+                            self._opened = self._read(thorough=False)
+                        break
+                    except Unusable as problem:
+                        if attempt:
+                            again = "delete that folder and run 'plannum index'"
+                            raise IndexError_(f"{self.path}: {problem} right after a rebuild; {again}") from None
+                        self._update(progress, force=False, thorough=False)
+            assert self._opened is not None
+            return self._opened
 
-    def ensure(self, progress: Progress = _silent) -> None:
-        """Build the index if it is missing or stale (the only step that needs Chroma)."""
-        with self._lock:
-            if not self.is_current():
-                self.build(progress)
+    @contextlib.contextmanager
+    def _reading(self, *, shared: bool = True) -> Iterator[None]:
+        """The read lock (exclusive: for the swap); a wait beyond ``READ_WAIT_S`` is one line."""
+        try:
+            with file_lock(self._read_lock, shared=shared, timeout=READ_WAIT_S):
+                yield
+        except TimeoutError as exc:
+            raise IndexError_(f"{exc}; try again") from None
 
     def vectors(self, progress: Progress = _silent) -> StoredVectors:
-        """All stored vectors, once per process (exact search needs them all): the build's snapshot,
-        or, when it is missing, read from the collection."""
-        with self._lock:
-            if self._vectors is None:
-                self.ensure(progress)
-                try:
-                    self._vectors = _load_snapshot(self.path / SNAPSHOT)
-                except (OSError, ValueError, KeyError):
-                    self._vectors = self._read_vectors(self.collection(progress))
-            return self._vectors
+        """All stored vectors, once per process (exact search needs them all), checked; the index is
+        built first if it is missing, stale or damaged."""
+        return self._open(progress).vectors
 
     def classifier(self, progress: Progress = _silent) -> EntryClassifier:
-        """The entry classifier trained with this index (:mod:`.ranker`), once per process. When the
-        stored one is missing or damaged it is trained again and stored back (once, not every run)."""
-        with self._lock:
-            if self._classifier is None:
-                self.ensure(progress)
-                path = self.path / CLASSIFIER
-                try:
-                    self._classifier = EntryClassifier.load(path, self.catalogue.ids)
-                except (OSError, ValueError) as exc:
-                    progress(f"{path}: {exc}; training the entry classifier again")
-                    try:
-                        self._classifier = self._train(self.vectors(progress), progress)
-                    except ValueError as failed:
-                        raise IndexError_(f"entry classifier: {failed}") from failed
-                    self._store(self._classifier, path)
-            return self._classifier
+        """The entry classifier trained with this index (:mod:`.ranker`), loaded with the vectors."""
+        return self._open(progress).classifier
 
-    @staticmethod
-    def _store(model: EntryClassifier, path: Path) -> None:
-        """Write beside the index atomically; a read-only or full disk keeps the model in memory only."""
-        partial = path.with_name(f"{path.stem}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}.npz")
+    def update(self, progress: Progress = _silent, *, force: bool = False) -> bool:
+        """Build unless the index is current and every file intact (or always with ``force``); True
+        when built. Leftovers of killed builds are removed either way."""
+        with self._lock:
+            return self._update(progress, force=force, thorough=True)
+
+    def _update(self, progress: Progress, *, force: bool, thorough: bool) -> bool:
+        ensure_folder(self.path.parent)
+        waiting = f"waiting for another plannum process to finish building the index at {self.path}…"
         try:
-            model.save(partial)
-            os.replace(partial, path)
-        except OSError:
-            partial.unlink(missing_ok=True)
+            with file_lock(self._build_lock, timeout=BUILD_WAIT_S, waiting=lambda: progress(waiting)):
+                self._remove_leftovers(locked=True)
+                if not force:
+                    problem = self._problem(thorough=thorough)
+                    if problem is None:  # current, or just built by the process we waited for
+                        return False
+                    if problem.damaged:
+                        progress(f"{self.path}: damaged index ({problem}); rebuilding it")
+                self._build(progress)
+        except TimeoutError:
+            raise IndexError_(
+                f"{self.path}: another plannum process has been building the index for "
+                f"{BUILD_WAIT_S / 60:.0f} minutes; stop it, then try again"
+            ) from None
+        return True
+
+    def _remove_leftovers(self, *, locked: bool = False) -> None:
+        """Remove the folders of builds that were killed, never one another process is building: only
+        under the build lock (held already, or taken here if free at once)."""
+        stale = leftovers(self.path)
+        if stale:
+            with contextlib.nullcontext(True) if locked else try_lock(self._build_lock) as free:
+                for folder in stale if free else []:
+                    _discard(folder)
 
     def _train(self, stored: StoredVectors, progress: Progress) -> EntryClassifier:
         """Raises ``ValueError`` when training diverges (see ``ranker.yaml``)."""
@@ -191,52 +243,37 @@ class DenseIndex:
             self.ranker.training,
         )
 
-    @staticmethod
-    def _read_vectors(collection: Any) -> StoredVectors:
-        stored = collection.get(include=["embeddings", "documents", "metadatas"])
-        order = sorted(range(len(stored["ids"])), key=lambda i: _position(stored["ids"][i]))
-        matrix = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        metadata = [dict(stored["metadatas"][i]) for i in order]
-        return StoredVectors(
-            matrix=matrix,
-            entry_ids=[str(m["entry_id"]) for m in metadata],
-            texts=[str(stored["documents"][i]) for i in order],
-            languages=[str(m["language"]) for m in metadata],
-        )
-
-    def build(self, progress: Progress = _silent) -> int:
-        """Build from scratch into a partial folder, then swap it in. Returns the document count."""
-        with self._lock:
-            return self._build(progress)
-
-    def _build(self, progress: Progress) -> int:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _build(self, progress: Progress) -> None:
+        """Caller holds the build lock."""
         partial = self.path.with_name(f"{self.path.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        shutil.rmtree(partial, ignore_errors=True)
         try:
-            count = self._fill(partial, progress)
-            collection = self._open(partial).get_collection(COLLECTION, embedding_function=self._chroma_encoder())
-            stored = self._read_vectors(collection)
-            _save_snapshot(partial / SNAPSHOT, stored)
+            partial.mkdir()
+        except OSError as exc:  # read-only or full: said before minutes of embedding, not after
+            raise storage_error(self.path.parent, exc, "build the index there") from None
+        try:
+            self._fill(partial, progress)
+            collection = self._open_store(partial).get_collection(COLLECTION, embedding_function=self._chroma_encoder())
+            stored = read_collection(collection)
+            save_snapshot(partial / SNAPSHOT, stored)
             self._train(stored, progress).save(partial / CLASSIFIER)
-            (partial / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
-            self._release_clients()
+            self._release_clients()  # Chroma's files are final: they can be sealed and renamed
+            manifest = {**self.manifest, **seal(partial, [SNAPSHOT, CLASSIFIER]), "probe": self._probes(stored)}
+            (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
             self._swap_in(partial)
         except Exception as exc:
             shutil.rmtree(partial, ignore_errors=True)
             if isinstance(exc, IndexError_):
                 raise
+            if isinstance(exc, OSError):
+                raise storage_error(self.path, exc, "build the index") from None
             raise IndexError_(f"{self.path}: index build failed: {exc}") from exc
         except BaseException:  # Ctrl-C: leave nothing half-written behind
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        self._collection = None
-        self._vectors = None
-        self._classifier = None
-        return count
+        self._opened = None
+        self._probed = False
 
-    def _fill(self, folder: Path, progress: Progress) -> int:
+    def _fill(self, folder: Path, progress: Progress) -> None:
         ids, texts, metadatas = [], [], []
         for entry in self.catalogue:
             for position, (language, text) in enumerate(entry.documents()):
@@ -251,7 +288,7 @@ class DenseIndex:
                 metadatas.append(metadata)
         progress(f"embedding {len(texts)} catalogue texts ({len(self.catalogue)} entries)…")
         encoder = self._chroma_encoder()
-        collection = self._open(folder).create_collection(
+        collection = self._open_store(folder).create_collection(
             COLLECTION, embedding_function=encoder, configuration={"hnsw": {"space": "cosine"}}
         )
         batch = 256
@@ -259,14 +296,68 @@ class DenseIndex:
             stop = start + batch
             collection.add(ids=ids[start:stop], documents=texts[start:stop], metadatas=metadatas[start:stop])
             progress(f"indexed {min(stop, len(texts))}/{len(texts)}")
-        return len(texts)
 
     def _swap_in(self, partial: Path) -> None:
+        """Readers hold the read lock while they load: they see the old index or the new one."""
         retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        if self.path.exists():
-            self.path.rename(retired)
-        partial.rename(self.path)
-        shutil.rmtree(retired, ignore_errors=True)
+        with self._reading(shared=False):
+            if self.path.exists():
+                self.path.rename(retired)
+            try:
+                partial.rename(self.path)
+            except OSError:
+                if retired.exists():
+                    retired.rename(self.path)
+                raise
+        _discard(retired)
+
+    # --- the probe: the encoder must give the index's own texts back ---------------------------
+
+    def _probes(self, stored: StoredVectors) -> list[dict[str, object]]:
+        """The probe of a new build, checked before it is sealed."""
+        probes = choose_probes(stored)
+        if not answers(probes, self.encoder()([str(p["text"]) for p in probes]), stored):
+            raise IndexError_(f"{self.path}: index build failed: the encoder does not give its own texts back")
+        return probes
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for ``texts`` from the index's encoder. The first call of a process also
+        encodes the probe texts (about a millisecond) and checks their known answers: an encoder
+        that no longer matches the index is loaded again, and failing that the index is rebuilt."""
+        if self._probed:
+            return self.encoder()(texts)
+        with self._lock:
+            if self._probed:
+                return self.encoder()(texts)
+            opened = self._open(self._progress)
+            probes = opened.manifest.get("probe") or []
+            vectors = self.encoder()([*(str(p["text"]) for p in probes), *texts])
+            if not answers(probes, vectors, opened.vectors):
+                vectors = self._mend_encoder(texts)
+            self._probed = True
+            return vectors[-len(texts) :] if texts else vectors[:0]
+
+    def _mend_encoder(self, texts: list[str]) -> np.ndarray:
+        """The probe failed: load the model again from its package (a damaged cache), then rebuild."""
+        progress = self._progress
+        for remedy in ("reload", "rebuild"):
+            if remedy == "reload":
+                progress(f"{self.path}: the encoder does not match the index; loading it again from its package")
+                self.encoder().reload()
+            else:
+                progress(f"{self.path}: damaged index (its probe texts come back elsewhere); rebuilding it")
+                self._update(progress, force=True, thorough=False)
+            opened = self._open(progress)
+            probes = opened.manifest.get("probe") or []
+            vectors = self.encoder()([*(str(p["text"]) for p in probes), *texts])
+            if answers(probes, vectors, opened.vectors):
+                return vectors
+        raise IndexError_(
+            f"{self.path}: the encoder does not give the index's own texts back even after a rebuild; "
+            "reinstall plannum-assistant"
+        )
+
+    # --- the encoder and Chroma ----------------------------------------------------------------
 
     def encoder(self) -> Encoder:
         """The query encoder (the model itself loads on first use; no Chroma import)."""
@@ -284,7 +375,7 @@ class DenseIndex:
         return MultilingualEncoder(threads=self.settings.embedding_threads, encoder=self.encoder())
 
     @staticmethod
-    def _open(folder: Path) -> Any:
+    def _open_store(folder: Path) -> Any:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -300,3 +391,11 @@ class DenseIndex:
         from chromadb.api.shared_system_client import SharedSystemClient
 
         SharedSystemClient.clear_system_cache()
+
+
+def _discard(folder: Path) -> None:
+    """Remove a build's folder (or a symbolic link standing for one, never what it points to)."""
+    if folder.is_symlink():
+        folder.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Stored plans and their append-only audit log, in the sessions database (schema migration 2).
 
 A plan and the audit line of the change that produced it are written in one transaction; the
-audit log refuses UPDATE and DELETE (SQLite triggers). Every query is scoped by plan id.
+audit log refuses UPDATE and DELETE (SQLite triggers). Every query is scoped by plan id. A damaged,
+read-only or full database is one line naming the file, as for the sessions.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .review import Change, ReviewError, StoredPlan
 from .sessions import SessionStore, now
+from .storage import guarded
 
 
 class PlanInfo(BaseModel):
@@ -36,8 +38,10 @@ class PlanStore:
     def __init__(self, sessions: SessionStore) -> None:
         self.sessions = sessions
 
+    @guarded
     def create(self, plan: StoredPlan, company: str, source: str, change: Change) -> None:
         created = now()
+        self.sessions.mark_held()
         with self.sessions.transaction() as db:
             db.execute(
                 "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -45,6 +49,7 @@ class PlanStore:
             )
             self._log(db, plan.id, change)
 
+    @guarded
     def update(self, plan: StoredPlan, change: Change) -> None:
         with self.sessions.transaction() as db:
             self._require(db, plan.id)
@@ -54,6 +59,7 @@ class PlanStore:
             )
             self._log(db, plan.id, change)
 
+    @guarded
     def load(self, plan_id: str) -> StoredPlan:
         row = self.sessions.connection.execute("SELECT stored FROM plans WHERE id = ?", (plan_id,)).fetchone()
         if row is None:
@@ -63,6 +69,7 @@ class PlanStore:
         except ValidationError as exc:
             raise ReviewError(f"plan {plan_id}: stored plan is unreadable ({exc.error_count()} errors)") from None
 
+    @guarded
     def latest_from(self, source: str) -> str | None:
         """The id of the latest plan stored from ``source`` (e.g. "web session ID"), if any."""
         row = self.sessions.connection.execute(
@@ -70,6 +77,7 @@ class PlanStore:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    @guarded
     def listing(self) -> list[PlanInfo]:
         rows = self.sessions.connection.execute(
             "SELECT id, created, updated, company, status, source FROM plans ORDER BY updated DESC"
@@ -77,6 +85,7 @@ class PlanStore:
         keys = ("id", "created", "updated", "company", "status", "source")
         return [PlanInfo(**dict(zip(keys, row, strict=True))) for row in rows]
 
+    @guarded
     def log(self, plan_id: str) -> list[Change]:
         self.load(plan_id)
         rows = self.sessions.connection.execute(

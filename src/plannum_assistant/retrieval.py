@@ -178,7 +178,7 @@ class Retriever:
             found = {text: self._vectors[text] for text in texts if text in self._vectors}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:  # encoded outside the lock: another thread's search need not wait for this one
-            for text, vector in zip(missing, self.dense.encoder()(missing), strict=True):
+            for text, vector in zip(missing, self.dense.embed(missing), strict=True):
                 found[text] = np.asarray(vector, dtype=np.float32)
         with self._lock:
             for text, vector in found.items():
@@ -236,8 +236,9 @@ class Retriever:
         return results
 
     def _classifier_scores(self, queries: list[str], allowed: set[str] | None) -> list[dict[str, float]]:
+        vectors = self.embed(queries)  # first: a failed probe may rebuild the index (see index.py)
         classifier = self.dense.classifier()
-        probabilities = classifier.probabilities(self.embed(queries), queries)
+        probabilities = classifier.probabilities(vectors, queries)
         return [
             {e: float(p) for e, p in zip(classifier.entry_ids, row, strict=True) if allowed is None or e in allowed}
             for row in probabilities
@@ -264,9 +265,10 @@ class Retriever:
 
     def _dense_matches(self, queries: list[str], allowed: set[str] | None) -> list[dict[str, _Match]]:
         """Exact cosine against every stored text (see :mod:`.index`); an entry takes its best text."""
+        vectors = self.embed(queries)  # first: a failed probe may rebuild the index (see index.py)
         stored = self.dense.vectors()
         rows = [i for i, entry_id in enumerate(stored.entry_ids) if allowed is None or entry_id in allowed]
-        similarity = self.embed(queries) @ stored.matrix[rows].T  # (queries, rows)
+        similarity = vectors @ stored.matrix[rows].T  # (queries, rows)
         matches = []
         for scores in similarity:
             best: dict[str, _Match] = {}

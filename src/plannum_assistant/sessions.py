@@ -6,6 +6,14 @@ as soon as it arrives (it is never lost), then the new state and the reply
 are committed together. A process killed in between leaves an unanswered
 message, which :meth:`SessionStore.unanswered` returns so the turn can be
 replayed on resume. Every query is scoped by session id.
+
+Two writers on one session (two chats, two browser tabs) would each answer from their own copy of
+the state, and the later would silently overwrite the earlier's answers: each thread remembers the
+session's turn count as it loaded it, and a write finding another count is refused (an optimistic
+version check, inside the write transaction). A damaged, read-only or full database is one line
+naming the file (:class:`~plannum_assistant.errors.StorageError`), never a traceback; and once it
+has held a session or a plan, a marker file beside it makes an emptied database a refusal rather
+than a silent fresh start.
 """
 
 from __future__ import annotations
@@ -23,8 +31,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InterviewError
+from .errors import InterviewError, StorageError
 from .interview import InterviewState
+from .storage import database_error, ensure_folder, guarded, storage_error
 
 MIGRATIONS: list[str] = [
     # 1: sessions and their turns
@@ -112,7 +121,10 @@ class SessionStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.marker = path.with_name(f"{path.name}.marker")
+        self._marked = False
+        ensure_folder(path.parent)
+        self._refuse_emptied()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
@@ -135,17 +147,50 @@ class SessionStore:
             self._close_orphans()
             # check_same_thread=False only so that close() may close it from another thread:
             # the connection is used by its own thread alone.
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise database_error(self.path, exc) from None
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")  # a committed turn survives a power cut
                 db.execute("PRAGMA foreign_keys=ON")
-            except BaseException:
+            except BaseException as exc:
                 db.close()
+                if isinstance(exc, sqlite3.Error):
+                    raise database_error(self.path, exc) from None
                 raise
             self._connections.append((weakref.ref(threading.current_thread()), db))
         self._local.db = db
         return db
+
+    def _refuse_emptied(self) -> None:
+        """A database that held sessions or plans (its marker says so) must not be recreated empty."""
+        try:
+            emptied = self.marker.exists() and (not self.path.exists() or self.path.stat().st_size == 0)
+        except OSError as exc:
+            raise storage_error(self.path, exc, "read the sessions database") from None
+        if emptied:
+            state = "empty" if self.path.exists() else "missing"
+            raise StorageError(
+                f"{self.path}: the sessions database is {state}, but it held sessions or plans; restore it from "
+                f"a backup (nothing was written over it), or delete {self.marker.name} beside it to start afresh"
+            )
+
+    def mark_held(self) -> None:
+        """Leave the marker before the database first holds a session or a plan (see :meth:`_refuse_emptied`)."""
+        if self._marked:
+            return
+        if not self.marker.exists():
+            try:
+                self.marker.write_text(
+                    "plannum: sessions.db beside this file holds interview sessions or stored plans.\n"
+                    "If sessions.db goes missing or empty, plannum refuses to start a new one; restore it from a\n"
+                    "backup, or delete this file to start afresh.\n"
+                )
+            except OSError as exc:
+                raise storage_error(self.marker, exc, "write the sessions marker") from None
+        self._marked = True
 
     def _close_orphans(self) -> None:
         """Close the connections of threads that have ended (caller holds the lock)."""
@@ -186,6 +231,7 @@ class SessionStore:
                 db.execute("ROLLBACK")
             raise
 
+    @guarded
     def _migrate(self) -> None:
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -203,12 +249,38 @@ class SessionStore:
                 db.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
             else:
                 db.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+            held = db.execute("SELECT EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM plans)").fetchone()
+        if held[0]:
+            self.mark_held()  # a database from before the marker existed
+
+    # --- the version each thread last saw of a session (two writers) ----------------------------
+
+    def _seen(self) -> dict[str, int]:
+        seen: dict[str, int] | None = getattr(self._local, "seen", None)
+        if seen is None:
+            seen = self._local.seen = {}
+        return seen
+
+    def _check_version(self, db: sqlite3.Connection, session_id: str, saving: str) -> int:
+        """The session's turn count, if it is the one this thread last saw; else InterviewError."""
+        count = int(
+            db.execute("SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?", (session_id,)).fetchone()[0]
+        )
+        expected = self._seen().get(session_id)
+        if expected is not None and count != expected:
+            raise InterviewError(
+                f"session {session_id} was changed by another plannum (a second chat or browser tab) since it was "
+                f"opened here: {saving} not saved; carry on there, or reopen it (plannum chat --session ID)"
+            )
+        return count
 
     # --- writing --------------------------------------------------------------------------
 
+    @guarded
     def create(self, state: InterviewState, engine: str) -> str:
         session_id = uuid.uuid4().hex[:12]
         now = _now()
+        self.mark_held()
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -216,25 +288,34 @@ class SessionStore:
             )
             for message in state.transcript:
                 self._insert_turn(db, session_id, message.role, message.text, message.engine, message.notice)
+        self._seen()[session_id] = len(state.transcript)
         return session_id
 
+    @guarded
     def record_user(self, session_id: str, text: str) -> None:
-        """Commit the user's message before anything else happens with it."""
+        """Commit the user's message before anything else happens with it (refused if another
+        process wrote to the session since this thread loaded it)."""
         with self._transaction() as db:
             self._require(db, session_id)
+            count = self._check_version(db, session_id, "this message was")
             self._insert_turn(db, session_id, "user", text, None, None)
+        self._seen()[session_id] = count + 1
 
+    @guarded
     def record_reply(
         self, session_id: str, state: InterviewState, reply: str, engine: str, notice: str | None = None
     ) -> None:
-        """Commit the new state and the reply together."""
+        """Commit the new state and the reply together (refused, like :meth:`record_user`, over
+        another process's newer answers)."""
         with self._transaction() as db:
             self._require(db, session_id)
+            count = self._check_version(db, session_id, "this reply was")
             db.execute(
                 "UPDATE sessions SET updated = ?, language = ?, engine = ?, stage = ?, state = ? WHERE id = ?",
                 (_now(), state.language.value, engine, state.stage, state.model_dump_json(), session_id),
             )
             self._insert_turn(db, session_id, "assistant", reply, engine, notice)
+        self._seen()[session_id] = count + 1
 
     def _insert_turn(
         self, db: sqlite3.Connection, session_id: str, role: str, text: str, engine: str | None, notice: str | None
@@ -251,10 +332,16 @@ class SessionStore:
 
     # --- reading --------------------------------------------------------------------------
 
+    @guarded
     def load(self, session_id: str) -> InterviewState:
-        row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        """The session's state; this thread's later writes to it must find it unchanged."""
+        row = self._db.execute(
+            "SELECT state, (SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?) FROM sessions WHERE id = ?",
+            (session_id, session_id),
+        ).fetchone()
         if row is None:
             raise InterviewError(f"no session {session_id!r} (see 'plannum sessions list')")
+        self._seen()[session_id] = int(row[1])
         try:
             return InterviewState.model_validate_json(row[0])
         except ValidationError as exc:
@@ -262,6 +349,7 @@ class SessionStore:
                 f"session {session_id}: stored state is unreadable ({exc.error_count()} errors)"
             ) from None
 
+    @guarded
     def unanswered(self, session_id: str) -> str | None:
         """The last user message if no reply was committed after it (the process died mid-turn)."""
         row = self._db.execute(
@@ -269,12 +357,14 @@ class SessionStore:
         ).fetchone()
         return row[1] if row and row[0] == "user" else None
 
+    @guarded
     def transcript(self, session_id: str) -> list[dict[str, str | None]]:
         rows = self._db.execute(
             "SELECT role, text, engine, notice, created FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)
         ).fetchall()
         return [dict(zip(("role", "text", "engine", "notice", "created"), row, strict=True)) for row in rows]
 
+    @guarded
     def list(self) -> list[SessionInfo]:
         rows = self._db.execute(
             "SELECT s.id, s.created, s.updated, s.language, s.engine, s.stage, COUNT(t.seq) "
@@ -283,6 +373,7 @@ class SessionStore:
         keys = ("id", "created", "updated", "language", "engine", "stage", "turns")
         return [SessionInfo(**dict(zip(keys, row, strict=True))) for row in rows]
 
+    @guarded
     def dump(self, session_id: str) -> str:
         """The session as JSON: its state and full transcript."""
         state = self.load(session_id)

@@ -9,21 +9,20 @@ programs (``--format json``) goes to stdout alone.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import PlannumError, one_line
+from ..errors import PlannumError, StdoutError, one_line
 from ..vocabulary import BusinessFunction, Dimension
 from . import catalogue as _catalogue
 from . import interviews as _interviews
 from . import plans as _plans
 from . import review as _review
 from . import triage as _triage
-from .common import iso_date, port, positive_int
+from .common import GuardedStdout, discard_stdout, iso_date, port, positive_int
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,17 +38,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         _build_parser().print_help()
         return 0
+    real_stdout, sys.stdout = sys.stdout, GuardedStdout(sys.stdout)
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # output still buffered fails here, not as a traceback at exit
+        return code
     except PlannumError as exc:
+        if isinstance(exc, StdoutError):
+            discard_stdout(real_stdout)
         sys.stderr.write(f"plannum: error: {one_line(str(exc))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("plannum: interrupted\n")
         return 130
     except BrokenPipeError:  # `plannum schema | head`: the reader left, which is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        discard_stdout(real_stdout)
         return 0
+    except OSError as exc:  # a full or failing disk met where no command expected it: one line
+        from ..storage import reason
+
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        sys.stderr.write(f"plannum: error: {where}{reason(exc)}; check the path, its permissions and free disk space\n")
+        return 2
+    finally:
+        sys.stdout = real_stdout
 
 
 def _build_parser() -> _Parser:

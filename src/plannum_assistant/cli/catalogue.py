@@ -7,7 +7,7 @@ import json
 
 from ..vocabulary import BusinessFunction, Dimension
 from .common import build_assistant, progress
-from .output import read_query
+from .output import read_query, refuse_folder, write_atomically
 
 
 def catalogue_check(args: argparse.Namespace) -> int:
@@ -73,6 +73,7 @@ def eval_retrieval(args: argparse.Namespace) -> int:
     assistant = build_assistant()
     source = args.set or repository_path("evals") / "retrieval" / "pain_statements.yaml"
     destination = args.report or repository_path("evals") / "reports" / "retrieval.json"
+    refuse_folder(destination)  # said now, not after the evaluation
     eval_set = load_eval_set(source, assistant.catalogue)
     assistant.dense_index.vectors(progress)
     progress(f"evaluating {len(eval_set.items)} statements in {len(MODES)} modes…")
@@ -83,8 +84,7 @@ def eval_retrieval(args: argparse.Namespace) -> int:
         catalogue_hash=assistant.catalogue.content_hash,
     )
     print(format_report(report))
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(destination, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"report written to {destination}")
     return 0
 
@@ -101,6 +101,7 @@ def eval_scenarios(args: argparse.Namespace) -> int:
     labelled = any(folder.glob("b*.yaml"))  # the labelled company format (evals/companies)
     name = f"{folder.name}-{args.part}" if labelled else folder.name
     destination = args.report or repository_path("evals") / "reports" / f"{name}.json"
+    refuse_folder(destination)
     catalogue_hash = assistant.catalogue.content_hash
     assistant.plan_engines(args.engine)  # refuses --engine llm without a provider, before any work
     meter = EngineMeter(lambda intake, today: assistant.draft(intake, today, engine=args.engine))
@@ -133,7 +134,6 @@ def eval_scenarios(args: argparse.Namespace) -> int:
         report = evaluate_scenarios(scenarios, meter, catalogue_hash=catalogue_hash, catalogue=assistant.catalogue)
         report["engine"] = meter.figures()
         print(format_scenarios(report))
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    destination.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(destination, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"report written to {destination}")
     return 0

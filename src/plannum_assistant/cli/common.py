@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import StdoutError
 
 if TYPE_CHECKING:
     from ..assistant import Assistant
@@ -55,3 +59,44 @@ def build_assistant() -> Assistant:
 
 def progress(message: str) -> None:
     sys.stderr.write(f"plannum: {message}\n")
+
+
+class GuardedStdout:
+    """Standard output whose write errors are told apart from every other OSError: one line saying
+    so (:class:`StdoutError`), never a traceback. A reader that left (``| head``) stays a BrokenPipeError."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _stdout_error(exc: OSError) -> StdoutError:
+    from ..storage import reason
+
+    return StdoutError(
+        f"cannot write to standard output ({reason(exc)}); free some space, or send the output elsewhere"
+    )
+
+
+def discard_stdout(stream: IO[str]) -> None:
+    """Point standard output at /dev/null, so that what is still buffered cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (tests capture it)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..smart import fold
 from .common import build_assistant, progress
-from .output import emit, write_atomically
+from .output import emit, output_folder, write_atomically
 
 if TYPE_CHECKING:
     from ..assistant import Assistant
@@ -137,9 +137,9 @@ def redacted(url: str) -> str:
 def interview(args: argparse.Namespace) -> int:
     from ..scripted import run_script
 
+    output_folder(args.out)  # a file in the way or a read-only path: said before the interview runs
     assistant = build_assistant()
     result = run_script(assistant, args.script, args.today or date.today())
-    args.out.mkdir(parents=True, exist_ok=True)
     write_atomically(args.out / "transcript.json", result.transcript_json())
     write_atomically(args.out / "intake.yaml", result.intake_yaml)
     write_atomically(args.out / "plan.json", result.plan_json())

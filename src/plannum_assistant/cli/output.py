@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import tempfile
@@ -42,15 +43,14 @@ def write_atomically_bytes(path: Path, data: bytes) -> None:
     """Write next to the target, then move into place: never a half-written file. A symlink, a named
     pipe or a device (``/dev/stdout``) is written through, never replaced; a folder is refused.
     Every failure is one PlannumError line, and no temporary file stays behind."""
-    if path.is_dir():
-        raise PlannumError(f"{path}: is a folder; give a file name")
+    refuse_folder(path)
     try:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             with open(path, "wb") as stream:
                 stream.write(data)
             return
     except OSError as exc:
-        raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise _cannot_write(path, exc) from None
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,4 +62,29 @@ def write_atomically_bytes(path: Path, data: bytes) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        raise PlannumError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise _cannot_write(path, exc) from None
+
+
+def refuse_folder(path: Path) -> None:
+    """A file to write must not be a folder (checked before the work that produces it)."""
+    if path.is_dir():
+        raise PlannumError(f"{path}: is a folder; give a file name")
+
+
+def output_folder(path: Path) -> None:
+    """Create the folder a command writes its files into; a file in the way, a read-only or full disk
+    is one line (before the work, not after)."""
+    if path.exists() and not path.is_dir():
+        raise PlannumError(f"{path}: is a file, not a folder; give --out a folder name (or move that file away)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> PlannumError:
+    from ..storage import reason
+
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    hint = "free some space, then try again" if full else "choose another path, or make its folder writable"
+    return PlannumError(f"{path}: cannot write ({reason(exc)}); {hint}")
