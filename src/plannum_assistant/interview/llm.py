@@ -23,15 +23,14 @@ import json
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..catalogue import Catalogue
 from ..deadline import DeadlineExceeded, http_client, within
-from ..errors import KnowledgeError
-from ..files import load_model
 from ..parsing import AnswerError
+from ..prompting import PromptFile, load_prompt_files
 from ..vocabulary import Language
 from .evidence import quoted, supports
 from .offline import OfflineEngine
@@ -43,19 +42,22 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
-_PLACEHOLDERS = ("{stage}", "{topic}", "{question}", "{answers}", "{topics}", "{catalogue}", "{schema}", "{message}")
 _NOT_FILLABLE = ("language", "confirm", "worksheet.offer", "strategic_plan.exists")
 
 
-class PromptTemplate(BaseModel):
-    """A prompt file of ``prompts/``: strict, versioned, one per language."""
+class PromptTemplate(PromptFile):
+    """prompts/interview-<language>.yaml (the user template must hold the user's ``{message}``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: int = Field(ge=1)
-    language: Language
-    system: str = Field(min_length=1)
-    user: str = Field(min_length=1)
+    placeholders: ClassVar[tuple[str, ...]] = (
+        "{stage}",
+        "{topic}",
+        "{question}",
+        "{answers}",
+        "{topics}",
+        "{catalogue}",
+        "{schema}",
+        "{message}",
+    )
 
     @field_validator("user")
     @classmethod
@@ -64,21 +66,9 @@ class PromptTemplate(BaseModel):
             raise ValueError("the user template must contain {message}")
         return value
 
-    def render(self, **values: str) -> tuple[str, str]:
-        missing = [p for p in _PLACEHOLDERS if p not in self.system + self.user]
-        if missing:
-            raise KnowledgeError(f"prompt ({self.language.value}): missing placeholders {', '.join(missing)}")
-        return self.system.format(**values), self.user.format(**values)
-
 
 def load_prompts(directory: Path) -> dict[Language, PromptTemplate]:
-    prompts = {}
-    for language in Language:
-        prompt = load_model(directory / f"interview-{language.value}.yaml", PromptTemplate, KnowledgeError)
-        if prompt.language is not language:
-            raise KnowledgeError(f"{directory}/interview-{language.value}.yaml: language must be {language.value}")
-        prompts[language] = prompt
-    return prompts
+    return load_prompt_files(directory, "interview", PromptTemplate)
 
 
 class ExtractedField(BaseModel):
