@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from docx import Document
 
 from plannum_assistant.assistant import Assistant
@@ -194,3 +195,14 @@ def test_a_resumed_finished_interview_reopens_its_plan_and_an_upload_survives_a_
     uploaded = app.upload(UiState(), ROOT / "examples" / "intake-en.yaml")
     again = app.refresh(uploaded.ui)
     assert again.ui.plan_id == uploaded.ui.plan_id and again.initiatives == uploaded.initiatives
+
+
+def test_the_company_panel_shows_the_owners_words_as_text(app: WebApp, tmp_path: Path) -> None:
+    intake = yaml.safe_load((ROOT / "examples" / "intake-en.yaml").read_text(encoding="utf-8"))
+    intake["company"]["name"] = "# Acme <script>alert(1)</script>"
+    path = tmp_path / "intake.yaml"
+    path.write_text(yaml.safe_dump(intake, allow_unicode=True), encoding="utf-8")
+    view = app.upload(UiState(language=Language.EN), path)
+    assert view.error is None
+    first = view.company.splitlines()[0]
+    assert "<script>" not in first and "\\<script\\>" in first  # escaped: Markdown shows it as typed

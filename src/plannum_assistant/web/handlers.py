@@ -26,7 +26,7 @@ from ..assistant import Assistant
 from ..conversation import Conversation
 from ..errors import PlannumError
 from ..interview import InterviewState, build_intake
-from ..markdown import action_rows
+from ..markdown import action_rows, md
 from ..report import PlanReport, validate_report
 from ..review import StoredPlan
 from ..vocabulary import Dimension, Language
@@ -302,9 +302,10 @@ class WebApp:
             view.company = self.t("company_pending", language)
             return
         company = intake.company
-        lines = [f"**{company.name}** — {company.sector}, {self.t('employees', language, count=company.employees)}"]
+        employees = self.t("employees", language, count=company.employees)
+        lines = [f"**{md(company.name)}** — {md(company.sector)}, {employees}"]  # the owner's words stay text
         if company.region:
-            lines[0] += f" — {company.region}"
+            lines[0] += f" — {md(company.region)}"
         if state.answers.get("strategic_plan.exists") is False or state.worksheet:
             lines += ["", self.t("minute_papillon", language)]
             sheet = intake.worksheet
@@ -313,11 +314,11 @@ class WebApp:
                 lines += ["", f"**{wording.text('md.worksheet', language)}**"]
                 if sheet.mission:
                     label = wording.text("md.worksheet.mission", language)
-                    lines.append("- " + self.t("labelled", language, label=label, text=sheet.mission))
+                    lines.append("- " + self.t("labelled", language, label=label, text=md(sheet.mission)))
                 for part in WORKSHEET_PARTS:
                     for text in getattr(sheet, part):
                         label = wording.text(f"md.worksheet.{part}", language)
-                        lines.append("- " + self.t("labelled", language, label=label, text=text))
+                        lines.append("- " + self.t("labelled", language, label=label, text=md(text)))
         elif intake.strategic_plan is not None:
             gate = self.assistant.check_gate(intake.strategic_plan.to_model(), self.today())
             lines += ["", self.t("gate_ready" if gate.ready else "gate_missing", language)]
@@ -395,7 +396,8 @@ class WebApp:
 
 def _company_markdown(report: PlanReport, app: WebApp, language: Language) -> str:
     company = report.company
-    lines = [f"**{company.name}** — {company.sector}, {app.t('employees', language, count=company.employees)}"]
+    employees = app.t("employees", language, count=company.employees)
+    lines = [f"**{md(company.name)}** — {md(company.sector)}, {employees}"]
     lines += ["", app.t("gate_ready" if report.gate.ready else "gate_missing", language)]
     lines += [f"- {line}" for line in [*report.gate.missing, *report.gate.warnings]]
     return "\n".join(lines)
