@@ -218,3 +218,16 @@ def test_jsonl_lines_split_only_on_new_lines(tmp_path: Path) -> None:
     path.write_text(json.dumps(intake, ensure_ascii=False) + "\n", encoding="utf-8")
     cohort = read_cohort(path, _policy())
     assert len(cohort.applicants) == 1 and not cohort.errors
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_a_cohort_file_over_the_size_limit_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import plannum_assistant.triage.applicants as applicants
+
+    path = tmp_path / f"cohort{suffix}"
+    path.write_bytes(b"x" * 2_000)
+    monkeypatch.setattr(applicants, "MAX_COHORT_BYTES", 1_000)
+    with pytest.raises(TriageError, match=r"larger than 1,000 bytes, refused"):
+        read_cohort(path, load_policy(KNOWLEDGE / "triage.yaml"))

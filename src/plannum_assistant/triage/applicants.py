@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import PlannumError
-from ..files import first_error, load_model
+from ..files import first_error, load_model, read_limited
 from ..intake import Intake
 from ..vocabulary import Dimension
 
@@ -122,9 +122,14 @@ def fold(text: str) -> str:
     return "_".join(plain.lower().replace("-", " ").split())
 
 
+MAX_COHORT_BYTES = 200_000_000  # 10,000 applicants of 20 KB each; /dev/zero or a wrong file is refused
+
+
 def read_cohort(path: Path, policy: TriagePolicy) -> Cohort:
     if not path.is_file():
         raise TriageError(f"{path}: no such file")
+    if path.stat().st_size > MAX_COHORT_BYTES:
+        raise TriageError(f"{path}: larger than {MAX_COHORT_BYTES:,} bytes, refused (is it the right file?)")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _jsonl(path, policy)
@@ -135,7 +140,7 @@ def read_cohort(path: Path, policy: TriagePolicy) -> Cohort:
 def _csv_rows(path: Path) -> list[list[str]]:
     """Undecodable bytes are kept as lone surrogates (``surrogateescape``): their row becomes an
     error, the others are read."""
-    data = path.read_bytes()
+    data = read_limited(path, MAX_COHORT_BYTES, TriageError)
     text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
     first = text.split("\n", 1)[0]
     if _undecodable(first):
@@ -327,7 +332,8 @@ def _column_of(exc: ValidationError) -> str:
 def _jsonl(path: Path, policy: TriagePolicy) -> Cohort:
     cohort = Cohort([], [], [])
     try:
-        lines = [line.rstrip("\r") for line in path.read_bytes().decode("utf-8-sig").split("\n")]
+        raw = read_limited(path, MAX_COHORT_BYTES, TriageError)
+        lines = [line.rstrip("\r") for line in raw.decode("utf-8-sig").split("\n")]
     except UnicodeDecodeError as exc:
         raise TriageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     for number, line in enumerate(lines, start=1):
