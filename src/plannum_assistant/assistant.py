@@ -93,8 +93,8 @@ class Assistant:
             raise ConfigError("--engine llm needs a provider: set OPENAI_API_KEY or PLANNUM_LLM_BASE_URL")
         if choice == "offline" or not self.settings.llm_configured:
             return [self.offline_planner]
-        from .interview.llm import build_chat_model
         from .planning.llm import LLMPlanEngine, load_plan_prompts
+        from .providers import build_chat_model
 
         settings = self.settings
         model = build_chat_model(settings).model_copy(update={"max_tokens": settings.llm_plan_max_tokens})
@@ -323,7 +323,8 @@ class Assistant:
         offline = self.offline_engine(today)
         if not self.settings.llm_configured:
             return offline
-        from .interview.llm import LLMEngine, build_chat_model, load_prompts
+        from .interview.llm import LLMEngine, load_prompts
+        from .providers import build_chat_model
 
         return LLMEngine(
             offline,

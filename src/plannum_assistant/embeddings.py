@@ -44,3 +44,20 @@ class MultilingualEncoder(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MultilingualEncoder:
         return MultilingualEncoder(threads=int(config.get("threads", 2)))
+
+
+def open_store(folder: Path) -> Any:
+    """A Chroma client on ``folder``, telemetry off (this module's import registered the embedding function)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(folder), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+def release_clients() -> None:
+    """Close cached Chroma systems so the folder can be renamed safely."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()

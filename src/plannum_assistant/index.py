@@ -53,6 +53,7 @@ from .index_files import (
     check_archive,
     check_files,
     choose_probes,
+    discard,
     leftovers,
     load_snapshot,
     read_collection,
@@ -227,7 +228,7 @@ class DenseIndex:
         if stale:
             with contextlib.nullcontext(True) if locked else try_lock(self._build_lock) as free:
                 for folder in stale if free else []:
-                    _discard(folder)
+                    discard(folder)
 
     def _train(self, stored: StoredVectors, progress: Progress) -> EntryClassifier:
         """Raises ``ValueError`` when training diverges (see ``ranker.yaml``)."""
@@ -309,7 +310,7 @@ class DenseIndex:
                 if retired.exists():
                     retired.rename(self.path)
                 raise
-        _discard(retired)
+        discard(retired)
 
     # --- the probe: the encoder must give the index's own texts back ---------------------------
 
@@ -376,26 +377,12 @@ class DenseIndex:
 
     @staticmethod
     def _open_store(folder: Path) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        from .embeddings import open_store  # Chroma only when building or opening the store
 
-        from . import embeddings  # noqa: F401  registers the embedding function before any lookup
-
-        return chromadb.PersistentClient(
-            path=str(folder), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        )
+        return open_store(folder)
 
     @staticmethod
     def _release_clients() -> None:
-        """Close cached Chroma systems so the folder can be renamed safely."""
-        from chromadb.api.shared_system_client import SharedSystemClient
+        from .embeddings import release_clients
 
-        SharedSystemClient.clear_system_cache()
-
-
-def _discard(folder: Path) -> None:
-    """Remove a build's folder (or a symbolic link standing for one, never what it points to)."""
-    if folder.is_symlink():
-        folder.unlink(missing_ok=True)
-    else:
-        shutil.rmtree(folder, ignore_errors=True)
+        release_clients()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,3 +208,11 @@ def answers(probes: list[dict[str, Any]], vectors: np.ndarray, stored: StoredVec
         if stored.entry_ids[int(np.argmax(similarity))] != probe.get("entry_id") or similarity[row] < PROBE_SIMILARITY:
             return False
     return True
+
+
+def discard(folder: Path) -> None:
+    """Remove a build's folder (or a symbolic link standing for one, never what it points to)."""
+    if folder.is_symlink():
+        folder.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..catalogue import Catalogue
-from ..deadline import DeadlineExceeded, http_client, within
+from ..deadline import DeadlineExceeded, within
 from ..parsing import AnswerError
 from ..prompting import PromptFile, load_prompt_files
+from ..providers import build_chat_model as build_chat_model  # re-exported: the interview's public API
+from ..providers import raw_text
 from ..vocabulary import Language
 from .evidence import quoted, supports
 from .offline import OfflineEngine
@@ -39,7 +41,6 @@ from .state import InterviewState, Message, Turn
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from ..settings import Settings
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
 _NOT_FILLABLE = ("language", "confirm", "worksheet.offer", "strategic_plan.exists")
@@ -94,23 +95,6 @@ class _Unavailable(Exception):
     def __init__(self, cause: str, status: int = 0) -> None:
         super().__init__(cause)
         self.cause, self.status = cause, status
-
-
-def build_chat_model(settings: Settings) -> BaseChatModel:
-    """The configured OpenAI-compatible chat model; call only when a provider is configured."""
-    from langchain_openai import ChatOpenAI
-
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed-for-local-servers"
-    return ChatOpenAI(
-        model=settings.llm_model,
-        api_key=key,
-        base_url=settings.llm_base_url,
-        timeout=settings.llm_timeout,
-        max_retries=0,  # one call per turn: a failure falls back to the offline engine at once
-        http_client=http_client(),  # honours the turn's deadline (a trickling server cannot hold it)
-        max_tokens=settings.llm_max_tokens,
-        temperature=0,
-    )
 
 
 class LLMEngine:
@@ -198,7 +182,7 @@ class LLMEngine:
         try:
             reply = within(left, lambda: self._structured.invoke(messages))
             result = cast("dict[str, Any]", reply)  # include_raw=True: raw, parsed, parsing_error
-            raw = _raw_text(result.get("raw"))
+            raw = raw_text(result.get("raw"))
             if result.get("parsing_error") is not None or result.get("parsed") is None:
                 return raw, None, _short(result.get("parsing_error") or "no structured output")
             parsed = result["parsed"]
@@ -294,16 +278,6 @@ def _repair_request(error: str | None) -> str:
         f"Your previous output was invalid: {error}. Answer again with JSON that follows the schema, using only "
         "topic ids from the list and evidence copied exactly from the user's message."
     )
-
-
-def _raw_text(message: Any) -> str:
-    if message is None:
-        return ""
-    tool_calls = getattr(message, "tool_calls", None)
-    if tool_calls:
-        return json.dumps(tool_calls[0].get("args", {}), ensure_ascii=False)
-    content = getattr(message, "content", "")
-    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
 
 
 def _short(error: object) -> str:

@@ -17,7 +17,7 @@ from ..intake import Intake
 from ..knowledge import Dimensions, Wording
 from ..parsing import AnswerError, ParsingWords, bundled_parsing, is_skip, parse_yes_no
 from ..vocabulary import BusinessFunction, Dimension, Language
-from . import coaching, follow_ups, limits, summary
+from . import coaching, flow, follow_ups, limits, summary
 from .answers import AnswerParser
 from .build import WORKSHEET_TOPICS, build_intake
 from .commands import field_topic, is_back, is_details, is_non_answer, is_summary, parse_correction
@@ -62,7 +62,7 @@ class OfflineEngine:
         if language is not None:  # chosen up front (--lang, a script): not asked
             self._apply(state, "language", language)
             state.pending.remove("language")  # and not in `asked`: "back" never undoes it
-            state.stage = self._stage(state)
+            state.stage = flow.stage_of(self.script, state)
         reply = self.question(state)
         state.transcript.append(Message(role="assistant", text=reply, engine=self.name))
         return Turn(reply=reply, state=state, engine=self.name)
@@ -266,7 +266,7 @@ class OfflineEngine:
         if topic_id == "strategic_plan.exists" and state.answers[topic_id]:
             topics = [t.id for t in self.script.topics if t.stage == "strategic_plan"][1:]
             state.pending[0:0] = [t for t in topics if t not in state.answers]
-        if self._strategy_over(state, topic_id):
+        if flow.strategy_over(state, topic_id):
             self._after_strategy(state)
         elif topic_id.startswith("pain_points.") and self.symptom_for is not None:
             follow_ups.offer(state, topic_id, self.symptom_for)
@@ -274,28 +274,11 @@ class OfflineEngine:
             state.done = True
         if not state.pending and not state.done:
             state.pending.append("confirm")
-        state.stage = self._stage(state)
+        state.stage = flow.stage_of(self.script, state)
 
     def _after_strategy(self, state: InterviewState) -> None:
         """Run the gate; when it fails, explain and offer the worksheet; then the diagnostic."""
-        rest = [f"maturity.{spec.id.value}" for spec in self.dimensions.dimensions]
-        rest += [f"pain_points.{f.value}" for f in BusinessFunction]
-        rest += [t.id for t in self.script.topics if t.stage in ("systems", "constraints", "follow_up")]
-        ready = self._gate_ready(state)
-        rest = [t for t in rest if t not in state.answers and t not in state.pending]
-        state.pending[0:0] = (["worksheet.offer"] if not ready and not state.worksheet else []) + rest
-
-    def _strategy_over(self, state: InterviewState, topic_id: str) -> bool:
-        """Time for the diagnostic: "no plan", the plan's last question answered, or every part of it given
-        before it was asked (a rich message to the LLM engine) while the diagnostic is not queued yet."""
-        if topic_id == "strategic_plan.exists" and not state.answers[topic_id]:
-            return True
-        if state.worksheet or "strategic_plan.exists" not in state.answers or not topic_id.startswith("strategic_plan"):
-            return False
-        if any(t.startswith("strategic_plan.") for t in state.pending):
-            return False
-        queued = (t.startswith(("maturity.", "pain_points.", "worksheet")) for t in [*state.pending, *state.asked])
-        return topic_id == "strategic_plan.operational_objectives" or not any(queued)
+        flow.queue_diagnostic(state, self.script, self.dimensions, gate_ready=self._gate_ready(state))
 
     def _gate(self, state: InterviewState) -> GateResult | None:
         """The prerequisite gate on the answers so far (None before the company basics)."""
@@ -367,7 +350,7 @@ class OfflineEngine:
         state.pending.insert(0, previous)
         if previous in state.answers and previous not in state.revisit:
             state.revisit.append(previous)
-        state.stage = self._stage(state)
+        state.stage = flow.stage_of(self.script, state)
         return self._t("back", state) + "\n" + self.question(state)
 
     def _edit_pain(self, state: InterviewState, action: str, number: int, text: str | None) -> str:
@@ -399,14 +382,6 @@ class OfflineEngine:
             + "\n"
             + self.question(state)
         )
-
-    def _stage(self, state: InterviewState) -> str:
-        if state.done:
-            return "draft_plan"
-        current = state.current
-        if current is None or current == "worksheet.offer":
-            return "strategic_plan"
-        return self.script.topic(current).stage
 
     def _t(self, key: str, state: InterviewState, **params: object) -> str:
         return self.texts.render(key, state.language, **params)

@@ -16,7 +16,6 @@ and falls back to the offline planner when the model cannot be reached.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -28,6 +27,7 @@ from ..deadline import DeadlineExceeded, within
 from ..errors import EngineUnavailableError
 from ..intake import Intake
 from ..prompting import load_prompt_files
+from ..providers import raw_text
 from ..report import PlanReport, validate_report
 from ..vocabulary import Language, SizeBand
 from .llm_checks import Checked, ProblemTexts, check, load_problem_texts
@@ -69,7 +69,6 @@ class LLMPlanEngine:
         self.calls = 0
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
-        self.seconds = 0.0
 
     def draft(self, intake: Intake, today: date, feedback: Sequence[str] = ()) -> dict[str, Any]:
         base = validate_report(self.offline.draft(intake, today), self.catalogue)
@@ -91,7 +90,6 @@ class LLMPlanEngine:
             if not checked.problems or attempt == self.max_repairs or out_of_time:
                 break
             messages += [_ai(raw or "(no output)"), _human(prompt.repair_message(checked.problems))]
-        self.seconds += time.monotonic() - started
         choices, filled = _filled(base, checked.choices)
         data = self.offline.draft(intake, today, choices=choices)
         return self._finish(data, checked, choices, filled)
@@ -144,7 +142,7 @@ class LLMPlanEngine:
         if usage:
             self.prompt_tokens = (self.prompt_tokens or 0) + int(usage.get("input_tokens", 0))
             self.completion_tokens = (self.completion_tokens or 0) + int(usage.get("output_tokens", 0))
-        raw = _raw_text(raw_message)
+        raw = raw_text(raw_message)
         parsed = result.get("parsed")
         if not isinstance(parsed, dict):
             error = str(result.get("parsing_error") or "no JSON").splitlines()[0][:200]
@@ -220,13 +218,3 @@ def _ai(text: str) -> Any:
     from langchain_core.messages import AIMessage
 
     return AIMessage(text)
-
-
-def _raw_text(message: Any) -> str:
-    if message is None:
-        return ""
-    tool_calls = getattr(message, "tool_calls", None)
-    if tool_calls:
-        return json.dumps(tool_calls[0].get("args", {}), ensure_ascii=False)
-    content = getattr(message, "content", "")
-    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)

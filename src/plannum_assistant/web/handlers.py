@@ -27,9 +27,10 @@ from ..conversation import Conversation
 from ..errors import PlannumError
 from ..interview import InterviewState, build_intake
 from ..markdown import action_rows, md
-from ..report import PlanReport, validate_report
+from ..report import validate_report
 from ..review import StoredPlan
 from ..vocabulary import Dimension, Language
+from .panels import company_markdown, quick_replies
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ class WebApp:
             language = state.language
             view.ui = ui = ui.model_copy(update={"language": language})
             view.chat = [{"role": m["role"] or "assistant", "content": m["text"] or ""} for m in self._transcript(ui)]
-            view.choices = self._choices(state)
+            view.choices = quick_replies(self, state)
             self._interview_panels(view, state)
         plan = self.assistant.plans.load(ui.plan_id) if ui.plan_id else None
         current = self._stage(state, plan)
@@ -273,26 +274,6 @@ class WebApp:
         if state is None:
             return "company"
         return _STAGE_OF.get(state.stage, state.stage if state.stage in STAGES else "company")
-
-    def _choices(self, state: InterviewState) -> list[tuple[str, str]]:
-        topic = state.current
-        language = state.language
-        if topic is None or state.done:
-            return []
-        kind = self.assistant.interview_script.topic(topic).kind if topic != "worksheet.offer" else "yes_no"
-        skip = (self.t("skip", language), self.t("skip_word", language))
-        if kind == "yes_no":
-            return [
-                (self.t("yes", language), self.t("yes", language)),
-                (self.t("no", language), self.t("no", language)),
-            ]
-        if kind == "scale" and topic.startswith("maturity."):
-            spec = next(d for d in self.assistant.dimensions.dimensions if d.id.value == topic.split(".", 1)[1])
-            levels = [(f"{a.level} — {a.get(language)}", str(a.level)) for a in spec.anchors]
-            return [*levels, skip]
-        if topic in ("company.name", "company.sector", "company.employees", "language"):
-            return []
-        return [skip]
 
     def _interview_panels(self, view: View, state: InterviewState) -> None:
         language = state.language
@@ -342,7 +323,7 @@ class WebApp:
         view.ui = view.ui.model_copy(update={"language": report.language})
         view.banner = stamp(plan, self.assistant.wording, report)
         if not view.company:
-            view.company = _company_markdown(report, self, view.ui.language)
+            view.company = company_markdown(report, self, view.ui.language)
             view.maturity = {
                 Dimension(d.dimension): d.score
                 for d in (report.maturity.dimensions if report.maturity else [])
@@ -392,12 +373,3 @@ class WebApp:
             return self._view(ui)
         except Exception:
             return View(ui=ui)
-
-
-def _company_markdown(report: PlanReport, app: WebApp, language: Language) -> str:
-    company = report.company
-    employees = app.t("employees", language, count=company.employees)
-    lines = [f"**{md(company.name)}** — {md(company.sector)}, {employees}"]
-    lines += ["", app.t("gate_ready" if report.gate.ready else "gate_missing", language)]
-    lines += [f"- {line}" for line in [*report.gate.missing, *report.gate.warnings]]
-    return "\n".join(lines)
