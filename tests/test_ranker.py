@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from plannum_assistant.ranker import ARTIFACT, EntryClassifier, load_owner_state
 from plannum_assistant.settings import Settings
 
 from .conftest import KNOWLEDGE
+from .faults import small_knowledge
 
 ROOT = KNOWLEDGE.parent
 
@@ -35,25 +35,10 @@ def test_the_classifier_beats_the_nearest_phrase_on_statements_it_never_saw(assi
     assert classifier >= dense + 0.25, (classifier, dense)
 
 
-def _small_knowledge(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    (target / "catalogue").mkdir(parents=True)
-    for name in ("crm", "helpdesk", "cmms"):
-        shutil.copy(KNOWLEDGE / "catalogue" / f"{name}.yaml", target / "catalogue")
-    for name in ("dimensions.yaml", "ranker.yaml"):
-        shutil.copy(KNOWLEDGE / name, target)
-    (target / "owner_statements.yaml").write_text(
-        "version: 1\nstatements:\n"
-        "  - source: test#1\n    language: en\n    answer: [cmms]\n"
-        "    text: The press breaks down every other week and nobody writes down what was fixed or greased.\n"
-    )
-    return target
-
-
 def test_training_is_deterministic_and_the_stored_model_is_the_one_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=_small_knowledge(tmp_path))
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=small_knowledge(tmp_path))
     assistant = Assistant(settings)
     assistant.build_index()
     stored = EntryClassifier.load(settings.index_dir / ARTIFACT, assistant.catalogue.ids)
@@ -73,7 +58,7 @@ def test_training_is_deterministic_and_the_stored_model_is_the_one_used(
 
 
 def test_new_training_statements_rebuild_the_index(tmp_path: Path) -> None:
-    knowledge = _small_knowledge(tmp_path)
+    knowledge = small_knowledge(tmp_path)
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
     Assistant(settings).build_index()
     assert Assistant(settings).dense_index.is_current()
@@ -86,7 +71,7 @@ def test_new_training_statements_rebuild_the_index(tmp_path: Path) -> None:
 def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
-    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=_small_knowledge(tmp_path))
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=small_knowledge(tmp_path))
     Assistant(settings).build_index()
     path = settings.index_dir / ARTIFACT
     good = path.read_bytes()
@@ -107,7 +92,7 @@ def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
 
 
 def test_training_that_diverges_or_settings_that_cannot_train_are_refused(tmp_path: Path) -> None:
-    knowledge = _small_knowledge(tmp_path)
+    knowledge = small_knowledge(tmp_path)
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
     Assistant(settings).build_index()
     model = EntryClassifier.load(settings.index_dir / ARTIFACT, ["cmms", "crm", "helpdesk"])
@@ -121,7 +106,7 @@ def test_training_that_diverges_or_settings_that_cannot_train_are_refused(tmp_pa
 
 
 def test_training_statements_naming_an_unknown_entry_are_refused(tmp_path: Path) -> None:
-    knowledge = _small_knowledge(tmp_path)
+    knowledge = small_knowledge(tmp_path)
     path = knowledge / "owner_statements.yaml"
     path.write_text(path.read_text().replace("answer: [cmms]", "answer: [erp]"))
     catalogue = Assistant(Settings(data_dir=tmp_path / "d", knowledge_dir=knowledge)).catalogue
