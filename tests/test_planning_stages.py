@@ -227,6 +227,27 @@ def test_quick_wins_may_go_beyond_the_cap_but_only_standalone_and_only_as_many_a
     assert schedule.choose(ordered, 2, extra=5) == {"crm", "helpdesk", "e-signature", "network-wifi"}
 
 
+def test_a_sure_first_answer_may_go_beyond_the_cap_but_not_a_runner_up_nor_an_unsure_or_dependent_one(
+    catalogue: Catalogue,
+) -> None:
+    crm = _candidate(catalogue, "crm", ["P1"], value=5.0, confidence={"P1": 0.9})
+    helpdesk = _candidate(catalogue, "helpdesk", ["P2"], value=4.0, confidence={"P2": 0.9})
+    unsure = _candidate(catalogue, "e-signature", ["P3"], value=3.0, confidence={"P3": 0.2})
+    sure = _candidate(catalogue, "network-wifi", ["P4"], value=1.0, confidence={"P4": 0.6})
+    runner_up = _candidate(catalogue, "cmms", ["P5"], value=2.5, confidence={"P5": 0.7})
+    runner_up.best_for = 0  # a second answer: the pain has its first answer elsewhere
+    erp = _candidate(catalogue, "erp", ["P6"], value=2.0, confidence={"P6": 0.95})
+    study = _candidate(catalogue, "erp-needs-study", ["P6"], prerequisite_of="erp", value=0.1)
+    ordered = schedule.dependencies_first([crm, helpdesk, unsure, sure, runner_up, erp, study])
+    assert schedule.choose(ordered, 2) == {"crm", "helpdesk"}
+    # The ERP is surer and more valuable but needs its study first: only the standalone sure answer joins.
+    assert schedule.choose(ordered, 2, sure=(1, 0.25)) == {"crm", "helpdesk", "network-wifi"}
+    assert schedule.choose(ordered, 2, sure=(5, 0.25)) == {"crm", "helpdesk", "network-wifi"}
+    assert schedule.choose(ordered, 2, sure=(5, 0.1)) == {"crm", "helpdesk", "e-signature", "network-wifi"}
+    assert schedule.choose(ordered, 2, sure=(1, 0.1)) == {"crm", "helpdesk", "e-signature"}  # the more valuable
+    assert schedule.choose(ordered, 2, sure=(5, 0.7)) == {"crm", "helpdesk"}
+
+
 @pytest.mark.parametrize(
     ("months", "bucket"), [(0, "0-6"), (5.99, "0-6"), (6, "6-18"), (17.9, "6-18"), (18, "18-36"), (35, "18-36")]
 )

@@ -134,6 +134,13 @@ class QuickWinRule(Strict):
     extra: BySize = Field(description="quick wins a plan may hold beyond its size cap")
 
 
+class SureAnswerRule(Strict):
+    """A pain's first answer the entry classifier is sure of may join a plan beyond its size cap."""
+
+    min_probability: float = Field(gt=0, le=1, description="the classifier's probability for the pain's answer")
+    extra: BySize = Field(description="such answers a plan may hold beyond its size cap")
+
+
 class BudgetRules(Strict):
     max_ratio: float = Field(ge=1, le=10, description="one-time ranges are narrowed to at most this max/min")
 
@@ -187,6 +194,7 @@ class PlannerConfig(Strict):
     default_horizon_months: int = Field(ge=6, le=36)
     text: TextRules
     quick_win: QuickWinRule
+    sure_answer: SureAnswerRule
     budget: BudgetRules
     content: Content
     absent_systems: dict[str, dict[Language, list[tuple[str, str]]]] = Field(

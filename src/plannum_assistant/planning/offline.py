@@ -215,5 +215,6 @@ class OfflinePlanner:
                 projects=ctx.count("project", ctx.config.concurrency.for_band(band), language),
                 cap=ctx.config.plan_size.for_band(band),
                 extra=ctx.count("quick_win", ctx.config.quick_win.extra.for_band(band), language),
+                sure=ctx.count("sure_answer", ctx.config.sure_answer.extra.for_band(band), language),
             ),
         }

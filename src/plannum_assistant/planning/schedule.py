@@ -105,9 +105,11 @@ def dependencies_first(candidates: list[Candidate], key: Callable[[Candidate], A
     return ordered
 
 
-def choose(ordered: list[Candidate], cap: int, extra: int = 0) -> set[str]:
+def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, float] = (0, 1.0)) -> set[str]:
     """The most valuable initiatives that fit under the cap, each with its prerequisites; then up
-    to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place).
+    to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place);
+    then up to ``sure[0]`` standalone first answers to a pain the classifier gives at least ``sure[1]``
+    (a pain the owner raised, plainly answered, is not left for the next cycle for want of a slot).
 
     A prerequisite added only for another initiative enters the plan with it, never alone.
     """
@@ -125,12 +127,11 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0) -> set[str]:
                 pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
-    standalone = [
-        c
-        for c in best_first
-        if c.quick_win and c.entry.id not in chosen and all(n in chosen or n not in by_id for n in c.needs())
-    ]
-    return chosen | {c.entry.id for c in standalone[:extra]}
+    standalone = [c for c in best_first if all(n in chosen or n not in by_id for n in c.needs())]
+    chosen |= {c.entry.id for c in [c for c in standalone if c.quick_win and c.entry.id not in chosen][:extra]}
+    count, at_least = sure
+    plain = [c for c in standalone if c.best_for and max(c.confidence.values(), default=0.0) >= at_least]
+    return chosen | {c.entry.id for c in [c for c in plain if c.entry.id not in chosen][:count]}
 
 
 def schedule(
@@ -138,7 +139,8 @@ def schedule(
 ) -> tuple[list[tuple[Candidate, date, Horizon]], list[SetAside]]:
     """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
     cap = ctx.config.plan_size.for_band(band)
-    chosen = choose(ordered, cap, ctx.config.quick_win.extra.for_band(band))
+    sure = ctx.config.sure_answer
+    chosen = choose(ordered, cap, ctx.config.quick_win.extra.for_band(band), (sure.extra.for_band(band), sure.min_probability))
     longest = ctx.config.horizons[-1].until_months
     horizon = min(intake.constraints.horizon_months or ctx.config.default_horizon_months, longest)
     slots = [today] * ctx.config.concurrency.for_band(band)
