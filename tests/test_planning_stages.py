@@ -796,3 +796,27 @@ def test_activities_are_worded_for_the_sector_and_what_the_owner_said(
     to_scan = stage_actions.actions(ctx, entry, TODAY, SizeBand.SMALL, paper, set(), Language.EN)
     assert not any("scan" in a.name.lower() for a in scanned.activities)
     assert any("scan" in a.name.lower() for a in to_scan.activities)
+
+
+def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counted_apart(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    folder = KNOWLEDGE.parent / "tests" / "data" / "companies"
+    companies = load_companies(folder, catalogue)
+    pains = companies["b03-test-shop"].intake.pain_points
+    # Marketing automation for the reps' contacts (labelled: crm), which needs the CRM first.
+    retriever = FakeRetriever({pains[0]: [hit("marketing-automation", 1.0)], pains[1]: [hit("cmms", 1.0)]})
+    ctx = _ctx(catalogue, config, wording, retriever)
+    report = validate_report(OfflinePlanner(ctx).draft(companies["b03-test-shop"].intake, TODAY), catalogue)
+    planned = {i.catalogue_id: i for i in report.initiatives}
+    assert planned["crm"].enables == ["marketing-automation"] and planned["crm"].addresses == ["P1"]
+    assert planned["marketing-automation"].enables == [] and planned["cmms"].enables == []
+    summary = _evaluate_offline(companies, ctx, folder)["summary"]
+    assert summary["answer_rate"] == 1.0  # the CRM is in P1's answer: acceptable
+    assert summary["address_precision"] == 0.5  # marketing-automation→P1 wrong, cmms→P2 right; crm→P1 apart
+    assert summary["address_precision_with_prerequisites"] == round(2 / 3, 4)
+    # The contract: an initiative enables only another initiative of the same plan.
+    data = report.model_dump(mode="json")
+    data["initiatives"][0]["enables"] = ["wms"]
+    with pytest.raises(ValidationError, match=r"enables: not another initiative of this plan: wms"):
+        validate_report(data, catalogue)

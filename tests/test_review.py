@@ -247,3 +247,16 @@ def test_export_writes_the_documents_of_a_stored_plan(tmp_path: Path, cli_data_d
     assert json.loads((tmp_path / "plan.json").read_text())["stamp"] == "DRAFT — not approved"
     refused = run_cli("export", plan_id, "--format", "docx", env=env)
     assert refused.returncode != 0 and "--out FILE is needed" in refused.stderr
+
+
+def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restoring_it_sets_it_back(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    def enables(plan: StoredPlan) -> list[str]:
+        return next(i["enables"] for i in plan.report["initiatives"] if i["catalogue_id"] == "inventory-management")
+
+    assert enables(drafted) == ["mrp-scheduling"]  # the plan says why the inventory project comes first
+    plan, _ = reviewer.reject(drafted, "initiative:mrp-scheduling", "Marie Roy")
+    assert enables(plan) == []  # still a valid plan: it enables nothing the plan holds any more
+    restored, _ = reviewer.accept(plan, "initiative:mrp-scheduling", "Marie Roy")
+    assert enables(restored) == ["mrp-scheduling"]

@@ -211,6 +211,11 @@ class PlannedInitiative(Model):
         description="ids of the strategic plan's objectives it serves; empty when it answers a pain no stated "
         "objective covers (the rationale says so, for the reviewer)"
     )
+    enables: list[CatalogueId] = Field(
+        default_factory=list,
+        description="the plan's initiatives that need this one first (catalogue prerequisites): a pain point they "
+        "answer is in `addresses` through them, not answered by this one on its own",
+    )
     priority: int = Field(ge=1, description="1 = first")
     horizon: Horizon = Field(description="months from the plan's start")
     start: date
@@ -316,6 +321,10 @@ def _check_links(plan: DigitalPlan) -> None:
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
             raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")
+        planned = {i.catalogue_id for i in plan.initiatives} - {initiative.catalogue_id}
+        not_planned = sorted(set(initiative.enables) - planned)
+        if not_planned:
+            raise ValueError(f"{name}.enables: not another initiative of this plan: {', '.join(not_planned)}")
         unknown_objectives = sorted(set(initiative.supports) - objective_ids)
         if unknown_objectives:
             raise ValueError(f"{name}.supports: unknown objective(s) {', '.join(unknown_objectives)}")

@@ -160,8 +160,12 @@ class OfflinePlanner:
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
         country = place.country
+        needing = {c.entry.id: [d.entry.id for d in chosen if c.entry.id in d.needs()] for c in chosen}
         initiatives = [
-            i.model_copy(update={"title": ctx.title(i.catalogue_id, language, country)}) for i in initiatives
+            i.model_copy(
+                update={"title": ctx.title(i.catalogue_id, language, country), "enables": needing[i.catalogue_id]}
+            )
+            for i in initiatives
         ]
         deferred = [d.model_copy(update={"title": ctx.title(d.catalogue_id, language, country)}) for d in deferred]
         systems = set(in_place) | {c.entry.id for c in chosen}
