@@ -442,6 +442,30 @@ def test_entries_that_do_not_fit_the_sector_or_size_are_never_candidates(
     assert "practice-management" in both and "lims" in both  # what neither uses stays out
 
 
+def test_an_entry_outside_the_sectors_answers_a_pain_only_when_the_classifier_is_sure_and_never_beyond_the_size(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    sure, unsure = config.fit.sure_probability, config.fit.sure_probability / 2
+    plain = "We sterilise the instruments and log every cycle on paper, the inspector wants it electronic"
+    vague = "Things get lost between the front desk and the treatment rooms"
+    objective = "Cut machine breakdowns by 40% by June 2027"
+    hits = {
+        plain: [hit("digital-quality", 1.0, classifier=sure), hit("wms", 0.9, classifier=0.99)],
+        vague: [hit("print-mis", 1.0, classifier=unsure), hit("practice-management", 0.9, classifier=unsure)],
+        objective: [hit("digital-quality", 1.0, classifier=0.99), hit("crm", 0.5)],
+    }
+    clinic = {"name": "Clinique", "sector": "clinique de physiothérapie", "employees": 12}
+    intake = _intake(company=clinic, pain_points=[plain, vague])
+    assert intake.strategic_plan is not None
+    ctx = _ctx(catalogue, config, wording, FakeRetriever(hits))
+    # Neither is a clinic's tool, and both suit a company of 12 (only the sector keeps them out).
+    assert {"digital-quality", "print-mis"} <= ctx.misfits({Sector.HEALTHCARE}, 12) - ctx.misfits(set(), 12)
+    found = OfflinePlanner(ctx).hits(intake, [objective])
+    assert [h.id for h in found[plain]] == ["digital-quality"]  # sure: kept; the WMS is too big for 12 people
+    assert [h.id for h in found[vague]] == ["practice-management"]  # a misfit the classifier doubts is dropped
+    assert [h.id for h in found[objective]] == ["crm"]  # an objective's words never bring a misfit in
+
+
 def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:

@@ -170,6 +170,9 @@ class Fit(Strict):
     """Which catalogue entries suit a company and a statement."""
 
     flow_cues: dict[Flow, Cues] = Field(description="words naming the customer or the supplier side")
+    sure_probability: float = Field(
+        gt=0, le=1, description="an entry outside the company's sectors answers a pain only when this sure"
+    )
 
 
 class Core(Strict):

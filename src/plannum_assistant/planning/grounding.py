@@ -19,11 +19,18 @@ from .types import Candidate, Choice, Pain, PlanContext
 
 
 def retrieve(
-    ctx: PlanContext, statements: list[str], objectives: list[str], excluded: frozenset[str]
+    ctx: PlanContext,
+    statements: list[str],
+    objectives: list[str],
+    excluded: frozenset[str],
+    unless_sure: frozenset[str] = frozenset(),
 ) -> dict[str, list[Hit]]:
     """One batched search for every pain statement and each objective.
 
-    ``excluded`` entries (already in place, or not suited to the company) are removed before ranking.
+    ``excluded`` entries (already in place, or not suited to the company) are removed before ranking,
+    except those of ``unless_sure`` (outside the company's sectors): such an entry stays in a pain
+    statement's hits only when the entry classifier is sure of it (``fit.sure_probability``: the
+    owner's words plainly describe it, whatever the sector list says), never in an objective's.
     A hit facing the other side of a statement's document flow (a supplier tool for a customer
     problem, or the reverse) is dropped from that statement's hits. A text longer than a search
     query may be is searched by its beginning.
@@ -34,11 +41,20 @@ def retrieve(
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
     found = ctx.retriever.search_many(
         [q[:limit] for q in queries],
-        top_k=top_k,
+        top_k=top_k + len(unless_sure & set(ctx.catalogue.ids)),
         fusion=ctx.fusion,
-        exclude=excluded,
+        exclude=excluded - unless_sure,
     )
-    results = dict(zip(queries, found, strict=True))
+    sure = ctx.config.fit.sure_probability
+    pains = set(statements)
+    results = {
+        query: [
+            h
+            for h in hits
+            if h.id not in unless_sure or (query in pains and (h.classifier_score or 0.0) >= sure)
+        ][:top_k]
+        for query, hits in zip(queries, found, strict=True)
+    }
     for query in dict.fromkeys(statements):
         flow = ctx.flow_of(query)
         if flow is not None:

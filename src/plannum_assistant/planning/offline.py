@@ -53,8 +53,10 @@ class OfflinePlanner:
         ctx = self.ctx
         in_place = grounding.in_place(ctx, intake.existing_systems)
         sectors = ctx.sectors.matches(intake.company.sector)
-        excluded = frozenset(in_place) | ctx.misfits(sectors, intake.company.employees)
-        return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded)
+        by_size = ctx.misfits([], intake.company.employees)
+        by_sector = ctx.misfits(sectors, intake.company.employees) - by_size
+        excluded = frozenset(in_place) | by_size | by_sector
+        return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded, by_sector)
 
     def draft(
         self, intake: Intake, today: date, feedback: Sequence[str] = (), *, choices: Sequence[Choice] | None = None
