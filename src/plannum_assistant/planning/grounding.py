@@ -48,11 +48,9 @@ def retrieve(
     sure = ctx.config.fit.sure_probability
     pains = set(statements)
     results = {
-        query: [
-            h
-            for h in hits
-            if h.id not in unless_sure or (query in pains and (h.classifier_score or 0.0) >= sure)
-        ][:top_k]
+        query: [h for h in hits if h.id not in unless_sure or (query in pains and (h.classifier_score or 0.0) >= sure)][
+            :top_k
+        ]
         for query, hits in zip(queries, found, strict=True)
     }
     for query in dict.fromkeys(statements):

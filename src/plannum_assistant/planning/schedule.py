@@ -139,8 +139,8 @@ def schedule(
 ) -> tuple[list[tuple[Candidate, date, Horizon]], list[SetAside]]:
     """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
     cap = ctx.config.plan_size.for_band(band)
-    sure = ctx.config.sure_answer
-    chosen = choose(ordered, cap, ctx.config.quick_win.extra.for_band(band), (sure.extra.for_band(band), sure.min_probability))
+    quick, sure = ctx.config.quick_win.extra.for_band(band), ctx.config.sure_answer
+    chosen = choose(ordered, cap, quick, (sure.extra.for_band(band), sure.min_probability))
     longest = ctx.config.horizons[-1].until_months
     horizon = min(intake.constraints.horizon_months or ctx.config.default_horizon_months, longest)
     slots = [today] * ctx.config.concurrency.for_band(band)
