@@ -45,14 +45,12 @@ def retrieve(
         fusion=ctx.fusion,
         exclude=excluded - unless_sure,
     )
-    sure = ctx.config.fit.sure_probability
-    pains = set(statements)
-    results = {
-        query: [h for h in hits if h.id not in unless_sure or (query in pains and (h.classifier_score or 0.0) >= sure)][
-            :top_k
-        ]
-        for query, hits in zip(queries, found, strict=True)
-    }
+    sure, pains = ctx.config.fit.sure_probability, set(statements)
+
+    def kept(hit: Hit, query: str) -> bool:
+        return hit.id not in unless_sure or (query in pains and (hit.classifier_score or 0.0) >= sure)
+
+    results = {query: [h for h in hits if kept(h, query)][:top_k] for query, hits in zip(queries, found, strict=True)}
     for query in dict.fromkeys(statements):
         flow = ctx.flow_of(query)
         if flow is not None:
