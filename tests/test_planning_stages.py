@@ -228,15 +228,15 @@ def test_quick_wins_may_go_beyond_the_cap_but_only_standalone_and_only_as_many_a
 
 
 def test_a_sure_first_answer_may_go_beyond_the_cap_but_not_a_runner_up_nor_an_unsure_or_dependent_one(
-    catalogue: Catalogue,
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
-    crm = _candidate(catalogue, "crm", ["P1"], value=5.0, confidence={"P1": 0.9})
-    helpdesk = _candidate(catalogue, "helpdesk", ["P2"], value=4.0, confidence={"P2": 0.9})
-    unsure = _candidate(catalogue, "e-signature", ["P3"], value=3.0, confidence={"P3": 0.2})
-    sure = _candidate(catalogue, "network-wifi", ["P4"], value=1.0, confidence={"P4": 0.6})
-    runner_up = _candidate(catalogue, "cmms", ["P5"], value=2.5, confidence={"P5": 0.7})
-    runner_up.best_for = 0  # a second answer: the pain has its first answer elsewhere
-    erp = _candidate(catalogue, "erp", ["P6"], value=2.0, confidence={"P6": 0.95})
+    crm = _candidate(catalogue, "crm", ["P1"], value=5.0, sure=0.9)
+    helpdesk = _candidate(catalogue, "helpdesk", ["P2"], value=4.0, sure=0.9)
+    unsure = _candidate(catalogue, "e-signature", ["P3"], value=3.0, sure=0.2)
+    sure = _candidate(catalogue, "network-wifi", ["P4"], value=1.0, sure=0.6)
+    # A runner-up the classifier likes for another pain: sure only as a second answer, so not sure.
+    runner_up = _candidate(catalogue, "cmms", ["P5", "P7"], value=2.5, confidence={"P5": 0.05, "P7": 0.7})
+    erp = _candidate(catalogue, "erp", ["P6"], value=2.0, sure=0.95)
     study = _candidate(catalogue, "erp-needs-study", ["P6"], prerequisite_of="erp", value=0.1)
     ordered = schedule.dependencies_first([crm, helpdesk, unsure, sure, runner_up, erp, study])
     assert schedule.choose(ordered, 2) == {"crm", "helpdesk"}
@@ -246,6 +246,12 @@ def test_a_sure_first_answer_may_go_beyond_the_cap_but_not_a_runner_up_nor_an_un
     assert schedule.choose(ordered, 2, sure=(5, 0.1)) == {"crm", "helpdesk", "e-signature", "network-wifi"}
     assert schedule.choose(ordered, 2, sure=(1, 0.1)) == {"crm", "helpdesk", "e-signature"}  # the more valuable
     assert schedule.choose(ordered, 2, sure=(5, 0.7)) == {"crm", "helpdesk"}
+    # Where it comes from: the classifier's probability for a pain it is the *first* answer for.
+    ctx = _ctx(catalogue, config, wording)
+    first = Pain(_pain("P1").point, [], [hit("cmms", 1.0, classifier=0.3), hit("crm", 0.99, classifier=0.6)])
+    second = Pain(_pain("P2").point, [], [hit("crm", 1.0, classifier=0.1)])
+    selected = grounding.select(ctx, [first, second])
+    assert selected["cmms"].sure == 0.3 and selected["crm"].sure == 0.1  # crm's 0.6 was as a runner-up
 
 
 @pytest.mark.parametrize(
@@ -457,13 +463,23 @@ def test_an_entry_outside_the_sectors_answers_a_pain_only_when_the_classifier_is
     clinic = {"name": "Clinique", "sector": "clinique de physiothérapie", "employees": 12}
     intake = _intake(company=clinic, pain_points=[plain, vague])
     assert intake.strategic_plan is not None
-    ctx = _ctx(catalogue, config, wording, FakeRetriever(hits))
+    retriever = FakeRetriever(hits)
+    ctx = _ctx(catalogue, config, wording, retriever)
     # Neither is a clinic's tool, and both suit a company of 12 (only the sector keeps them out).
     assert {"digital-quality", "print-mis"} <= ctx.misfits({Sector.HEALTHCARE}, 12) - ctx.misfits(set(), 12)
     found = OfflinePlanner(ctx).hits(intake, [objective])
     assert [h.id for h in found[plain]] == ["digital-quality"]  # sure: kept; the WMS is too big for 12 people
     assert [h.id for h in found[vague]] == ["practice-management"]  # a misfit the classifier doubts is dropped
     assert [h.id for h in found[objective]] == ["crm"]  # an objective's words never bring a misfit in
+    # Only the statement the classifier is sure of is searched again with its misfit allowed: the
+    # other texts are ranked with every misfit excluded, as if the rule did not exist.
+    assert retriever.queries[0] == [plain, vague, objective] and "digital-quality" in retriever.excluded[0]
+    assert retriever.queries[-1] == [plain] and "digital-quality" not in retriever.excluded[-1]
+    assert "print-mis" in retriever.excluded[-1]
+    # A system already running is never planned again, whatever the classifier says.
+    running = _intake(company=clinic, pain_points=[plain, vague], existing_systems=["Qualio"])
+    assert "digital-quality" in grounding.in_place(ctx, ["Qualio"])
+    assert "digital-quality" not in [h.id for h in OfflinePlanner(ctx).hits(running, [objective])[plain]]
 
 
 def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
@@ -797,7 +813,8 @@ def test_the_planner_searches_with_its_own_fusion_weights(
     retriever = FakeRetriever()
     OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(_intake(), TODAY)
     rules = config.selection
-    assert retriever.fusions == [Fusion(rules.classifier_weight, rules.dense_weight, rules.bm25_weight)]
+    planner = Fusion(rules.classifier_weight, rules.dense_weight, rules.bm25_weight)
+    assert retriever.fusions and all(fusion == planner for fusion in retriever.fusions)  # each batch
     assert retriever.fusions[0] != SEARCH_FUSION  # not the search command's defaults
 
 
@@ -837,10 +854,15 @@ def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counte
     assert planned["marketing-automation"].enables == [] and planned["cmms"].enables == []
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
     assert summary["answer_rate"] == 1.0  # the CRM is in P1's answer: acceptable
-    assert summary["address_precision"] == 0.5  # marketing-automation→P1 wrong, cmms→P2 right; crm→P1 apart
-    assert summary["address_precision_with_prerequisites"] == round(2 / 3, 4)
+    assert summary["address_precision"] == round(2 / 3, 4)  # every pair: crm→P1 and cmms→P2 right
+    assert summary["address_precision_direct"] == 0.5  # crm→P1 is through marketing-automation: apart
     # The contract: an initiative enables only another initiative of the same plan.
     data = report.model_dump(mode="json")
     data["initiatives"][0]["enables"] = ["wms"]
-    with pytest.raises(ValidationError, match=r"enables: not another initiative of this plan: wms"):
+    with pytest.raises(ValidationError, match=r"enables: wms is not an initiative of this plan that needs"):
+        validate_report(data, catalogue)
+    cmms = next(n for n, i in enumerate(data["initiatives"]) if i["catalogue_id"] == "cmms")
+    data["initiatives"][0]["enables"] = []
+    data["initiatives"][cmms]["enables"] = ["marketing-automation"]  # planned, but it does not need a CMMS
+    with pytest.raises(ValidationError, match=r"enables: marketing-automation is not an initiative of this plan"):
         validate_report(data, catalogue)

@@ -249,8 +249,8 @@ def test_export_writes_the_documents_of_a_stored_plan(tmp_path: Path, cli_data_d
     assert refused.returncode != 0 and "--out FILE is needed" in refused.stderr
 
 
-def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restoring_it_sets_it_back(
-    drafted: StoredPlan, reviewer: Reviewer
+def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restoring_or_adding_sets_it(
+    assistant: Assistant, drafted: StoredPlan, reviewer: Reviewer
 ) -> None:
     def enables(plan: StoredPlan) -> list[str]:
         return next(i["enables"] for i in plan.report["initiatives"] if i["catalogue_id"] == "inventory-management")
@@ -260,3 +260,6 @@ def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restorin
     assert enables(plan) == []  # still a valid plan: it enables nothing the plan holds any more
     restored, _ = reviewer.accept(plan, "initiative:mrp-scheduling", "Marie Roy")
     assert enables(restored) == ["mrp-scheduling"]
+    initiative, actions = assistant.initiative_for_review(restored, "wms", ["P2"], [])  # a WMS needs inventory
+    added, _ = reviewer.add(restored, initiative, actions, "Marie Roy")
+    assert sorted(enables(added)) == ["mrp-scheduling", "wms"]

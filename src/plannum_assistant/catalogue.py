@@ -10,7 +10,7 @@ the file, the field and, where YAML knows it, the line.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -221,6 +221,16 @@ class Catalogue:
         entry = self[entry_id]
         sector_ok = sector is None or Sector.ANY in entry.sectors or sector in entry.sectors
         return sector_ok and employees >= entry.min_employees
+
+    def dependents(self, entry_id: str, planned: Collection[str]) -> list[str]:
+        """The planned entries that need ``entry_id`` first: it is one of their prerequisites, or a
+        system covering one (an ERP planned before the MRP it covers the inventory of)."""
+        covers = set(self[entry_id].covers)
+        return [
+            other
+            for other in planned
+            if other != entry_id and (entry_id in self[other].prerequisites or covers & set(self[other].prerequisites))
+        ]
 
     @property
     def ids(self) -> list[str]:

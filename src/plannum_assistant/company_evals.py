@@ -11,9 +11,11 @@ Figures, over the companies whose gate should be ready:
 - **answer rate with deferred**: the same, counting also an acceptable initiative the plan sets
   aside for that statement (``deferred``: beyond the size cap or the horizon, "at the next cycle");
   a secondary figure, the answer rate above is the one reported against targets;
-- **address precision**: (initiative, statement) pairs of the plan that are acceptable, leaving out
-  a prerequisite's pairs through the initiative it enables (``enables``: the Wi-Fi network "addresses"
-  the unconnected machines through machine connectivity); **with prerequisites**: every pair;
+- **address precision**: (initiative, statement) pairs of the plan that are acceptable; **direct**:
+  the same, leaving out a prerequisite's pairs through an initiative it enables (``enables``: the
+  Wi-Fi network "addresses" the unconnected machines through machine connectivity) — a secondary
+  figure; a prerequisite that also answers that statement itself is left out too (the plan does not
+  say which of its pains it answers on its own);
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
   recall**: objectives served by an acceptable planned initiative that the plan links to it;
 - **recall@5** of the planner's own retrieval (company filters included) on the long statements;
@@ -155,8 +157,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "answer_rate_with_deferred": _ratio(
             sum(s.get("answered_or_deferred", s["answered"]) for s in statements), len(statements)
         ),
-        "address_precision": _ratio(sum(p["ok"] for p in direct), len(direct)),
-        "address_precision_with_prerequisites": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
+        "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
+        "address_precision_direct": _ratio(sum(p["ok"] for p in direct), len(direct)),
         "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
         "link_recall": _ratio(sum(o["linked"] for o in servable), len(servable)),
         "recall_at_5": _ratio(sum(s["in_top5"] for s in long), len(long)),
@@ -210,8 +212,8 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
                 ),
             }
         )
-        # A prerequisite addresses its dependents' pains *through* them (``enables``): a pair it does
-        # not claim on its own, reported apart (``address_precision_with_prerequisites`` counts it).
+        # A prerequisite addresses its dependents' pains *through* them (``enables``): such a pair is
+        # left out of the secondary ``address_precision_direct`` only.
         through = {i.catalogue_id for i in report.initiatives if set(i.enables) & set(answer)}
         address_pairs += [
             {"initiative": i, "statement": index + 1, "ok": i in acceptable, "through": i in through} for i in answer

@@ -213,8 +213,9 @@ class PlannedInitiative(Model):
     )
     enables: list[CatalogueId] = Field(
         default_factory=list,
-        description="the plan's initiatives that need this one first (catalogue prerequisites): a pain point they "
-        "answer is in `addresses` through them, not answered by this one on its own",
+        description="the plan's initiatives that need this one first (it is one of their catalogue prerequisites, "
+        "or a system covering one); a prerequisite added for them lists their pain points in `addresses`, "
+        "answered through them",
     )
     priority: int = Field(ge=1, description="1 = first")
     horizon: Horizon = Field(description="months from the plan's start")
@@ -321,10 +322,6 @@ def _check_links(plan: DigitalPlan) -> None:
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
             raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")
-        planned = {i.catalogue_id for i in plan.initiatives} - {initiative.catalogue_id}
-        not_planned = sorted(set(initiative.enables) - planned)
-        if not_planned:
-            raise ValueError(f"{name}.enables: not another initiative of this plan: {', '.join(not_planned)}")
         unknown_objectives = sorted(set(initiative.supports) - objective_ids)
         if unknown_objectives:
             raise ValueError(f"{name}.supports: unknown objective(s) {', '.join(unknown_objectives)}")
@@ -336,6 +333,14 @@ def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
     A prerequisite is also met by a system that covers it: running (in place), or planned (then
     that system's start counts).
     """
+    ids = [i.catalogue_id for i in plan.initiatives]
+    for n, initiative in enumerate(plan.initiatives):  # ``enables`` names only what needs it first
+        wrong = sorted(set(initiative.enables) - set(catalogue.dependents(initiative.catalogue_id, ids)))
+        if wrong:
+            raise ValueError(
+                f"initiatives.{n}.enables: {', '.join(wrong)} is not an initiative of this plan that needs "
+                f"{initiative.catalogue_id} first (catalogue prerequisites)"
+            )
     starts = {i.catalogue_id: i.start for i in plan.initiatives}
     for planned, start in list(starts.items()):
         for covered in catalogue[planned].covers:

@@ -231,7 +231,12 @@ class Reviewer:
         return plan, change
 
     def _validated(self, report: dict[str, Any]) -> dict[str, Any]:
-        """The plan contract's rules, plus: nothing planned before the plan's own date."""
+        """The plan contract's rules, plus: nothing planned before the plan's own date. What each
+        initiative ``enables`` follows the plan as it now stands (an initiative dropped, restored or added)."""
+        ids = [i["catalogue_id"] for i in report.get("initiatives", []) if i.get("catalogue_id") in self.catalogue]
+        for initiative in report.get("initiatives", []):
+            if initiative.get("catalogue_id") in self.catalogue:
+                initiative["enables"] = self.catalogue.dependents(initiative["catalogue_id"], ids)
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:
@@ -248,9 +253,6 @@ class Reviewer:
         initiative = self._initiative(report, entry_id)
         actions = next(a for a in report["action_plan"] if a["initiative"] == entry_id)
         report["initiatives"] = [i for i in report["initiatives"] if i["catalogue_id"] != entry_id]
-        enabled_by = [i["catalogue_id"] for i in report["initiatives"] if entry_id in i.get("enables", [])]
-        for kept in report["initiatives"]:  # its prerequisites no longer enable it (restored with it)
-            kept["enables"] = [e for e in kept.get("enables", []) if e != entry_id]
         report["action_plan"] = [a for a in report["action_plan"] if a["initiative"] != entry_id]
         for n, kept in enumerate(sorted(report["initiatives"], key=lambda i: i["priority"]), 1):
             kept["priority"] = n
@@ -262,19 +264,14 @@ class Reviewer:
         ]
         report["risks"] = [r for r in report.get("risks", []) if r.get("catalogue_id") != entry_id]
         plan.report = self._validated(report)
-        plan.dropped[entry_id] = {"initiative": initiative, "actions": actions, "enabled_by": enabled_by}
+        plan.dropped[entry_id] = {"initiative": initiative, "actions": actions}
 
     def _restore(self, plan: StoredPlan, entry_id: str) -> None:
         saved = plan.dropped.pop(entry_id)
         report = plan.report
         initiative = saved["initiative"] | {"priority": len(report["initiatives"]) + 1}
-        planned = {i["catalogue_id"] for i in report["initiatives"]}
-        initiative["enables"] = [e for e in initiative.get("enables", []) if e in planned]  # not one dropped since
         report["initiatives"] = [*report["initiatives"], initiative]
         report["action_plan"] = [*report["action_plan"], saved["actions"]]
-        for kept in report["initiatives"]:
-            if kept["catalogue_id"] in saved.get("enabled_by", []) and entry_id not in kept.get("enables", []):
-                kept["enables"] = [*kept.get("enables", []), entry_id]
         report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
         plan.report = self._validated(report)
 

@@ -55,6 +55,7 @@ class FakeRetriever:
         self.hits = dict(hits or {})
         self.queries: list[list[str]] = []  # every search_many batch, for assertions
         self.fusions: list[Fusion] = []  # the fusion weights each batch asked for
+        self.excluded: list[frozenset[str]] = []  # the entries each batch excluded
 
     def search_many(
         self,
@@ -69,6 +70,7 @@ class FakeRetriever:
     ) -> list[list[Hit]]:
         self.queries.append(list(queries))
         self.fusions.append(fusion)
+        self.excluded.append(exclude)
         return [[h for h in self.hits.get(q, []) if h.id not in exclude][:top_k] for q in queries]
 
     def embed(self, texts: list[str]) -> np.ndarray:

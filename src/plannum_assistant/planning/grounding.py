@@ -2,7 +2,8 @@
 
 One batched search covers every pain statement and each objective; capabilities
 already running, and entries that do not suit the company, are removed before
-ranking. A hit answers a pain point only with enough evidence (thresholds in
+ranking (an entry outside the company's sectors comes back for a statement the
+classifier is sure it answers). A hit answers a pain point only with enough evidence (thresholds in
 ``planner.yaml``); integrated systems fold the tools they cover (:func:`integrate`).
 """
 
@@ -27,10 +28,11 @@ def retrieve(
 ) -> dict[str, list[Hit]]:
     """One batched search for every pain statement and each objective.
 
-    ``excluded`` entries (already in place, or not suited to the company) are removed before ranking,
-    except those of ``unless_sure`` (outside the company's sectors): such an entry stays in a pain
-    statement's hits only when the entry classifier is sure of it (``fit.sure_probability``: the
-    owner's words plainly describe it, whatever the sector list says), never in an objective's.
+    ``excluded`` entries (already in place, or not suited to the company) are removed before ranking.
+    An entry of ``unless_sure`` (outside the company's sectors, a subset of ``excluded``) comes back
+    for a pain statement the entry classifier is sure it answers (``fit.sure_probability``: the
+    owner's words plainly describe it, whatever the sector list says), never for an objective:
+    that statement is searched again with it allowed, so the other statements rank as before.
     A hit facing the other side of a statement's document flow (a supplier tool for a customer
     problem, or the reverse) is dropped from that statement's hits. A text longer than a search
     query may be is searched by its beginning.
@@ -39,19 +41,25 @@ def retrieve(
     queries = list(dict.fromkeys([*statements, *objectives]))
     rules = ctx.config.selection
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
-    found = ctx.retriever.search_many(
-        [q[:limit] for q in queries],
-        top_k=top_k + len(unless_sure & set(ctx.catalogue.ids)),
-        fusion=ctx.fusion,
-        exclude=excluded - unless_sure,
-    )
-    sure, pains = ctx.config.fit.sure_probability, set(statements)
 
-    def kept(hit: Hit, query: str) -> bool:
-        return hit.id not in unless_sure or (query in pains and (hit.classifier_score or 0.0) >= sure)
+    def search(texts: list[str], exclude: frozenset[str], k: int = top_k) -> list[list[Hit]]:
+        return ctx.retriever.search_many([q[:limit] for q in texts], top_k=k, fusion=ctx.fusion, exclude=exclude)
 
-    results = {query: [h for h in hits if kept(h, query)][:top_k] for query, hits in zip(queries, found, strict=True)}
-    for query in dict.fromkeys(statements):
+    results = dict(zip(queries, search(queries, excluded), strict=True))
+    pains = list(dict.fromkeys(statements))
+    if unless_sure and pains:
+        # The classifier's probabilities do not depend on what is excluded: one probe finds, for
+        # each statement, the misfits it is sure of; those statements alone are searched again.
+        sure = ctx.config.fit.sure_probability
+        probe = search(pains, excluded - unless_sure, top_k + len(unless_sure))
+        allowed: dict[frozenset[str], list[str]] = {}
+        for query, hits in zip(pains, probe, strict=True):
+            back = frozenset(h.id for h in hits if h.id in unless_sure and (h.classifier_score or 0.0) >= sure)
+            if back:
+                allowed.setdefault(back, []).append(query)
+        for back, texts in allowed.items():
+            results.update(zip(texts, search(texts, excluded - back), strict=True))
+    for query in pains:
         flow = ctx.flow_of(query)
         if flow is not None:
             results[query] = [h for h in results[query] if ctx.catalogue[h.id].flow in (None, flow, Flow.INTERNAL)]
@@ -177,6 +185,8 @@ def select(ctx: PlanContext, pains: list[Pain], language: Language | None = None
             candidate.pains.append(pain.point.id)
             candidate.best_for += position == 0
             candidate.confidence[pain.point.id] = hit.classifier_score or 0.0
+            if position == 0:
+                candidate.sure = max(candidate.sure, hit.classifier_score or 0.0)
     return candidates
 
 
@@ -193,6 +203,7 @@ def chosen(ctx: PlanContext, pains: list[Pain], choices: Sequence[Choice]) -> di
         candidate.supports = list(choice.supports)
         candidate.best_for = len(choice.pains)
         candidate.confidence = {p: scores.get((p, choice.entry_id), 0.0) for p in choice.pains}
+        candidate.sure = max(candidate.confidence.values(), default=0.0)  # the model's choices are first answers
         candidates[choice.entry_id] = candidate
     return candidates
 
@@ -249,6 +260,7 @@ def integrate(
                 core.supports.extend(o for o in folded.supports if o not in core.supports)  # a model's links
                 for pid, sure in folded.confidence.items():  # the system answers what its tools answered
                     core.confidence[pid] = max(core.confidence.get(pid, 0.0), sure)
+                core.sure = max(core.sure, folded.sure)
             support.pop(covered, None)
     return owned
 

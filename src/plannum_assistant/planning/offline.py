@@ -54,7 +54,7 @@ class OfflinePlanner:
         in_place = grounding.in_place(ctx, intake.existing_systems)
         sectors = ctx.sectors.matches(intake.company.sector)
         by_size = ctx.misfits([], intake.company.employees)
-        by_sector = ctx.misfits(sectors, intake.company.employees) - by_size
+        by_sector = ctx.misfits(sectors, intake.company.employees) - by_size - frozenset(in_place)
         excluded = frozenset(in_place) | by_size | by_sector
         return in_place, excluded, grounding.retrieve(ctx, intake.pain_points, objectives, excluded, by_sector)
 
@@ -162,7 +162,8 @@ class OfflinePlanner:
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
         country = place.country
-        needing = {c.entry.id: [d.entry.id for d in chosen if c.entry.id in d.needs()] for c in chosen}
+        ids = [c.entry.id for c in chosen]
+        needing = {i: ctx.catalogue.dependents(i, ids) for i in ids}
         initiatives = [
             i.model_copy(
                 update={"title": ctx.title(i.catalogue_id, language, country), "enables": needing[i.catalogue_id]}

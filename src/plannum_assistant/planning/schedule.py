@@ -109,6 +109,7 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
     """The most valuable initiatives that fit under the cap, each with its prerequisites; then up
     to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place);
     then up to ``sure[0]`` standalone first answers to a pain the classifier gives at least ``sure[1]``
+    (``Candidate.sure``: the probability of a pain it is the *first* answer for, not a runner-up's)
     (a pain the owner raised, plainly answered, is not left for the next cycle for want of a slot).
 
     A prerequisite added only for another initiative enters the plan with it, never alone.
@@ -127,11 +128,13 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
                 pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
-    standalone = [c for c in best_first if all(n in chosen or n not in by_id for n in c.needs())]
-    chosen |= {c.entry.id for c in [c for c in standalone if c.quick_win and c.entry.id not in chosen][:extra]}
+
+    def standalone(c: Candidate) -> bool:
+        return c.entry.id not in chosen and all(n in chosen or n not in by_id for n in c.needs())
+
+    chosen |= {c.entry.id for c in [c for c in best_first if c.quick_win and standalone(c)][:extra]}
     count, at_least = sure
-    plain = [c for c in standalone if c.best_for and max(c.confidence.values(), default=0.0) >= at_least]
-    return chosen | {c.entry.id for c in [c for c in plain if c.entry.id not in chosen][:count]}
+    return chosen | {c.entry.id for c in [c for c in best_first if c.sure >= at_least and standalone(c)][:count]}
 
 
 def schedule(

@@ -94,6 +94,7 @@ class Candidate:
     folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
     confidence: dict[str, float] = field(default_factory=dict)  # pain id -> the classifier's probability for it
+    sure: float = 0.0  # the classifier's highest probability among the pains it is the first answer for
     choice: Choice | None = None  # what a model chose and adapted (the LLM engine); None: the planner's own
     rank: int | None = None  # its place in the model's order
     covered_by: list[str] = field(default_factory=list)  # planned systems covering one of its prerequisites
@@ -176,7 +177,8 @@ class PlanContext:
         return named[0] if len(named) == 1 else None
 
     def misfits(self, sectors: Collection[Sector], employees: int) -> frozenset[str]:
-        """Entries that suit none of the company's sectors, or not its size (never candidates).
+        """Entries that suit none of the company's sectors, or not its size: excluded from retrieval (a
+        sector misfit comes back only for a pain the classifier is sure of, see ``grounding.retrieve``).
 
         A company whose description names several sectors (a bike shop with a repair workshop, a
         wholesale bakery) may use what any of them uses: on the first 96 training companies, keeping only
