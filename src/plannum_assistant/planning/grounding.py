@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import PainPoint
-from ..retrieval import Hit
+from ..retrieval import Hit, Mode
 from ..smart import fold
 from ..vocabulary import BusinessFunction, Flow, Language
 from .severity import consequences, severity
@@ -42,16 +42,19 @@ def retrieve(
     rules = ctx.config.selection
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
 
-    def search(texts: list[str], exclude: frozenset[str], k: int = top_k) -> list[list[Hit]]:
-        return ctx.retriever.search_many([q[:limit] for q in texts], top_k=k, fusion=ctx.fusion, exclude=exclude)
+    def search(texts: list[str], exclude: frozenset[str], k: int = top_k, mode: Mode = "hybrid") -> list[list[Hit]]:
+        cut = [q[:limit] for q in texts]
+        return ctx.retriever.search_many(cut, top_k=k, fusion=ctx.fusion, exclude=exclude, mode=mode)
 
     results = dict(zip(queries, search(queries, excluded), strict=True))
     pains = list(dict.fromkeys(statements))
     if unless_sure and pains:
-        # The classifier's probabilities do not depend on what is excluded: one probe finds, for
-        # each statement, the misfits it is sure of; those statements alone are searched again.
+        # The classifier's probabilities do not depend on what is excluded: one cheap probe (the
+        # classifier alone, over the misfits only) finds, for each statement, the misfits it is sure
+        # of; those statements alone are searched again.
         sure = ctx.config.fit.sure_probability
-        probe = search(pains, excluded - unless_sure, top_k + len(unless_sure))
+        others = frozenset(ctx.catalogue.ids) - unless_sure
+        probe = search(pains, others, len(unless_sure), "classifier")
         allowed: dict[frozenset[str], list[str]] = {}
         for query, hits in zip(pains, probe, strict=True):
             back = frozenset(h.id for h in hits if h.id in unless_sure and (h.classifier_score or 0.0) >= sure)
