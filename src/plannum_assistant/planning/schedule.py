@@ -108,9 +108,9 @@ def dependencies_first(candidates: list[Candidate], key: Callable[[Candidate], A
 def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, float] = (0, 1.0)) -> set[str]:
     """The most valuable initiatives that fit under the cap, each with its prerequisites; then up
     to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place);
-    then up to ``sure[0]`` standalone first answers to a pain the classifier gives at least ``sure[1]``
-    (``Candidate.sure``: the probability of a pain it is the *first* answer for, not a runner-up's)
-    (a pain the owner raised, plainly answered, is not left for the next cycle for want of a slot).
+    then up to ``sure[0]`` standalone first answers the classifier gives at least ``sure[1]``
+    (``Candidate.sure``, read on the pains it is the *first* answer for): a pain the owner raised,
+    plainly answered, is not left for the next cycle for want of a slot.
 
     A prerequisite added only for another initiative enters the plan with it, never alone.
     """
