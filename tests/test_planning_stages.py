@@ -866,3 +866,21 @@ def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counte
     data["initiatives"][cmms]["enables"] = ["marketing-automation"]  # planned, but it does not need a CMMS
     with pytest.raises(ValidationError, match=r"enables: marketing-automation is not an initiative of this plan"):
         validate_report(data, catalogue)
+
+
+def test_a_prerequisite_that_also_answers_a_statement_itself_keeps_that_pair_direct(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    folder = KNOWLEDGE.parent / "tests" / "data" / "companies"
+    companies = load_companies(folder, catalogue)
+    pains = companies["b03-test-shop"].intake.pain_points
+    # The CRM answers the logo statement (P3, labelled: nothing) on its own, and P1 through marketing.
+    hits = {
+        pains[0]: [hit("marketing-automation", 1.0)],
+        pains[1]: [hit("cmms", 1.0)],
+        pains[2]: [hit("crm", 1.0)],
+    }
+    ctx = _ctx(catalogue, config, wording, FakeRetriever(hits))
+    summary = _evaluate_offline(companies, ctx, folder)["summary"]
+    assert summary["address_precision"] == 0.5  # mkt→P1 wrong, crm→P1 right, cmms→P2 right, crm→P3 wrong
+    assert summary["address_precision_direct"] == round(1 / 3, 4)  # crm→P3 stays: it answers P3 itself
