@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from plannum_assistant import index as index_module
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.errors import CatalogueError
 from plannum_assistant.evals import load_eval_set
@@ -65,6 +66,30 @@ def test_new_training_statements_rebuild_the_index(tmp_path: Path) -> None:
     path = knowledge / "owner_statements.yaml"
     path.write_text(path.read_text().replace("every other week", "every single week"))
     assert not Assistant(settings).dense_index.is_current()
+
+
+def test_a_current_index_opens_without_parsing_the_training_statements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=small_knowledge(tmp_path))
+    Assistant(settings).build_index()
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("the statements are parsed only to train")
+
+    monkeypatch.setattr(index_module, "load_owner_statements", no_parsing)
+    hits = Assistant(settings).search("customers wait days for an answer to their tickets", top_k=1, mode="classifier")
+    assert hits[0].id == "helpdesk" and hits[0].classifier_score is not None
+
+
+def test_training_statements_broken_after_a_build_are_refused_when_the_index_is_rebuilt(tmp_path: Path) -> None:
+    knowledge = small_knowledge(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    Assistant(settings).build_index()
+    path = knowledge / "owner_statements.yaml"
+    path.write_text(path.read_text().replace("answer: [cmms]", "answer: [erp]"))
+    with pytest.raises(CatalogueError, match=r"statements\.0\.answer: unknown catalogue id 'erp'"):
+        Assistant(settings).search("customers wait days for tickets", top_k=1, mode="classifier")
 
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "other catalogue"])

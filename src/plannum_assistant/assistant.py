@@ -114,13 +114,13 @@ class Assistant:
 
     @cached_property
     def dense_index(self) -> DenseIndex:
-        from .ranker import load_owner_statements, load_ranker_config
+        from .ranker import load_ranker_config
 
         return DenseIndex(
             self.settings,
             self.catalogue,
             load_ranker_config(self.settings.ranker_file),
-            load_owner_statements(self.settings.owner_statements_file, self.catalogue),
+            self.settings.owner_statements_file,
         )
 
     @cached_property

@@ -36,6 +36,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ import numpy as np
 
 from .catalogue import Catalogue
 from .encoder import EMBEDDING_FUNCTION_NAME, Encoder
-from .errors import IndexError_
+from .errors import CatalogueError, IndexError_
+from .files import MAX_FILE_BYTES, read_limited
 from .index_files import (
     MANIFEST,
     SNAPSHOT,
@@ -63,7 +65,7 @@ from .index_files import (
 )
 from .locks import file_lock, try_lock
 from .ranker import ARTIFACT as CLASSIFIER
-from .ranker import EntryClassifier, OwnerStatements, RankerConfig, train, training_digest
+from .ranker import EntryClassifier, OwnerStatements, RankerConfig, load_owner_statements, train, training_digest
 from .settings import Settings
 from .storage import ensure_folder, storage_error
 from .vocabulary import Language
@@ -97,13 +99,11 @@ class _Opened:
 class DenseIndex:
     """Opens (or builds) the index for a catalogue: checked, shared safely between processes."""
 
-    def __init__(
-        self, settings: Settings, catalogue: Catalogue, ranker: RankerConfig, statements: OwnerStatements
-    ) -> None:
+    def __init__(self, settings: Settings, catalogue: Catalogue, ranker: RankerConfig, statements_file: Path) -> None:
         self.settings = settings
         self.catalogue = catalogue
         self.ranker = ranker
-        self.statements = statements
+        self.statements_file = statements_file
         self.path = settings.index_dir
         self._opened: _Opened | None = None
         self._probed = False
@@ -119,8 +119,18 @@ class DenseIndex:
             "catalogue_hash": self.catalogue.content_hash,
             "embedding_function": EMBEDDING_FUNCTION_NAME,
             "documents": sum(1 for entry in self.catalogue for _ in entry.documents()),
-            "classifier": training_digest(self.ranker, self.statements),
+            "classifier": training_digest(self.ranker, self._statements_bytes),
         }
+
+    @cached_property
+    def _statements_bytes(self) -> bytes:
+        return read_limited(self.statements_file, MAX_FILE_BYTES, CatalogueError)
+
+    @cached_property
+    def statements(self) -> OwnerStatements:
+        """The labelled owner statements the classifier learns from (ids checked), parsed only when needed:
+        for a build, or by ``plannum catalogue check``; the manifest needs only the file's bytes."""
+        return load_owner_statements(self.statements_file, self.catalogue, self._statements_bytes)
 
     @property
     def _read_lock(self) -> Path:
@@ -246,6 +256,7 @@ class DenseIndex:
 
     def _build(self, progress: Progress) -> None:
         """Caller holds the build lock."""
+        self.statements  # noqa: B018  # a broken training file is its own one line, said before any embedding
         partial = self.path.with_name(f"{self.path.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
             partial.mkdir()

@@ -31,7 +31,7 @@ from pydantic import Field
 
 from .catalogue import Catalogue, Strict
 from .errors import CatalogueError
-from .files import load_model, read_arrays
+from .files import MAX_FILE_BYTES, load_model, parse_yaml, read_arrays, read_limited, validate_file
 from .text import guess_language, lexical_tokens
 from .vocabulary import Language
 
@@ -68,9 +68,11 @@ def load_ranker_config(path: Path) -> RankerConfig:
     return load_model(path, RankerConfig, CatalogueError)
 
 
-def load_owner_statements(path: Path, catalogue: Catalogue) -> OwnerStatements:
-    """The labelled statements; every id must exist in the catalogue."""
-    loaded = load_model(path, OwnerStatements, CatalogueError)
+def load_owner_statements(path: Path, catalogue: Catalogue, raw: bytes | None = None) -> OwnerStatements:
+    """The labelled statements (from ``raw`` when the file was read already); every id must exist in the catalogue."""
+    if raw is None:
+        raw = read_limited(path, MAX_FILE_BYTES, CatalogueError)
+    loaded = validate_file(path, raw, parse_yaml(path, raw, CatalogueError), OwnerStatements, CatalogueError)
     for number, statement in enumerate(loaded.statements):
         unknown = [i for i in statement.answer if i not in catalogue]
         if unknown:
@@ -78,10 +80,14 @@ def load_owner_statements(path: Path, catalogue: Catalogue) -> OwnerStatements:
     return loaded
 
 
-def training_digest(config: RankerConfig, statements: OwnerStatements) -> str:
-    """What the stored classifier was trained from (with the catalogue hash, in the index manifest)."""
-    payload = json.dumps([config.model_dump(mode="json"), statements.model_dump(mode="json")], sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def training_digest(config: RankerConfig, statements_file: bytes) -> str:
+    """What the stored classifier was trained from (with the catalogue hash, in the index manifest).
+
+    The statements file's bytes, not its parsed content: parsing and checking 1,600 statements
+    took a quarter of a second of every cold start, and is needed only when the index is built."""
+    digest = hashlib.sha256(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode())
+    digest.update(b"\0" + statements_file)
+    return digest.hexdigest()
 
 
 def _query_tokens(text: str, language: Language | None) -> list[str]:
