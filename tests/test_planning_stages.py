@@ -99,6 +99,29 @@ def test_evidence_needs_shared_words_or_close_meaning(
     assert grounding.answer(ctx, [words_only]) and grounding.answer(ctx, [meaning_only])
 
 
+def test_an_answer_the_classifier_finds_unlikely_is_no_answer_and_the_pain_shows_it_as_closest(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    floor = config.selection.min_probability
+    assert floor > 0  # an unlikely best hit (below 0.10, wrong 62% of the time) leaves the pain unanswered
+    assert grounding.answer(ctx, [hit("crm", 1.0, classifier=floor * 0.9)]) == []
+    assert [h.id for h in grounding.answer(ctx, [hit("crm", 1.0, classifier=floor)])] == ["crm"]
+    # Not promoted in its place either: a weaker runner-up the classifier likes stays out.
+    unlikely_best = [hit("crm", 1.0, classifier=floor / 2), hit("helpdesk", 0.99, classifier=0.5, bm25_rank=2)]
+    assert grounding.answer(ctx, unlikely_best) == []
+    near_tie = [hit("crm", 1.0, classifier=0.6), hit("cpq-quoting", 0.99, classifier=floor / 2, bm25_rank=2)]
+    assert [h.id for h in grounding.answer(ctx, near_tie)] == ["crm"]  # an unlikely second answer is dropped
+    assert [h.id for h in grounding.answer(ctx, [hit("crm", 1.0, classifier=None)])] == ["crm"]  # no classifier
+    intake = _intake()
+    retriever = FakeRetriever({intake.pain_points[0]: unlikely_best})
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
+    assert not any("P1" in i.addresses for i in report.initiatives)
+    assert "P1" in report.unanswered[0] and "(crm)" in report.unanswered[0]
+
+
 def test_the_best_hit_must_rank_high_in_one_ranker(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:

@@ -125,11 +125,14 @@ def clear(ctx: PlanContext, hit: Hit) -> bool:
     Shared words means a BM25 score over the floor from at least ``min_shared_terms`` distinct
     terms: one rare word in common ("logo", "truck") is not evidence of the same problem. The
     classifier's probability is not evidence on its own: it always sums to one, even over small talk.
+    But it can veto: a hit it gives less than ``min_probability`` is too unlikely to answer (a hit
+    without a classifier score, from a retriever that has none, is not vetoed).
     """
     rules = ctx.config.selection
     words = (hit.bm25_score or 0.0) >= rules.min_bm25 and (hit.shared_terms or 0) >= rules.min_shared_terms
     evidence = words or (hit.dense_score or 0.0) >= rules.min_dense
-    return hit.score >= rules.min_score and evidence
+    likely = hit.classifier_score is None or hit.classifier_score >= rules.min_probability
+    return hit.score >= rules.min_score and evidence and likely
 
 
 def _function(ctx: PlanContext, text: str, given: BusinessFunction | None, chosen: list[Hit]) -> BusinessFunction:
