@@ -557,6 +557,36 @@ def test_no_integrated_system_without_a_pain_that_names_it(
     assert set(candidates) == {"inventory-management", "mrp-scheduling"}
 
 
+def test_a_pain_without_a_clear_answer_names_no_integrated_system(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    """A first hit the answer rules refuse (here: the classifier finds it unlikely) cannot propose a
+    system through the back door, which would answer a pain the plan also lists as unanswered."""
+    p1, p2, p3 = "stock and books all over the place", "stock counts are always wrong", "invoices keyed by hand"
+    intake = _intake(pain_points=[p1, p2, p3])
+    unlikely = config.selection.min_probability / 2
+    retriever = FakeRetriever(
+        {
+            p1: [hit("erp", 1.0, classifier=unlikely), hit("inventory-management", 0.9, classifier=unlikely)],
+            p2: [hit("inventory-management", 1.0, classifier=0.6)],
+            p3: [hit("cloud-accounting", 1.0, classifier=0.6)],
+        }
+    )
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
+    assert not {"erp", "erp-needs-study"} & {i.catalogue_id for i in report.initiatives}
+    assert not any("P1" in i.addresses for i in report.initiatives)
+    assert len(report.unanswered) == 1 and "P1" in report.unanswered[0]
+    # The same first hit, clear this time, does name the system: the ERP folds the tools it covers.
+    retriever.hits[p1] = [hit("erp", 1.0, classifier=0.5), hit("inventory-management", 0.9, classifier=0.3)]
+    report = validate_report(
+        OfflinePlanner(_ctx(catalogue, config, wording, retriever)).draft(intake, TODAY), catalogue
+    )
+    erp = next(i for i in report.initiatives if i.catalogue_id == "erp")
+    assert set(erp.addresses) == {"P1", "P2", "P3"} and report.unanswered == []
+
+
 def test_a_system_already_running_absorbs_what_it_covers(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:

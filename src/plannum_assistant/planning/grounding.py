@@ -245,7 +245,8 @@ def integrate(
     for system in systems:
         scope = {system.id, *system.covers}
         itself = {system.id, *system.prerequisites}  # the system, or the study that chooses it
-        direct = [p.point.id for p in pains if itself & {h.id for h in p.hits[: rules.top_k]}]
+        # Named by a pain that has a clear answer: a first hit the answer rules refused names nothing.
+        direct = [p.point.id for p in pains if p.answer and itself & {h.id for h in p.hits[: rules.top_k]}]
         pointing = [p.point.id for p in pains if p.point.id in direct or {h.id for h in p.answer} & scope]
         if system.id in candidates or (propose and direct and len(pointing) >= rules.min_pains):
             support[system.id] = pointing
