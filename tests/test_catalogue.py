@@ -153,6 +153,14 @@ def test_unknown_sector_and_measure_are_rejected(knowledge_copy: Path) -> None:
     _check_fails(knowledge_copy, "mes-oee.yaml", "sectors.0")
 
 
+def test_a_training_statement_naming_an_unknown_entry_fails_the_check(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "owner_statements.yaml"
+    text = path.read_text()
+    first = text.index("  answer:\n  - ") + len("  answer:\n  - ")
+    path.write_text(text[:first] + "teleport" + text[text.index("\n", first) :])
+    _check_fails(knowledge_copy, "owner_statements.yaml", "statements.0.answer: unknown catalogue id 'teleport'")
+
+
 def test_a_system_can_only_cover_real_entries(knowledge_copy: Path) -> None:
     _break(knowledge_copy, "erp.yaml", "covers: [", "covers: [teleport, ")
     _check_fails(knowledge_copy, "erp.yaml", "covers: unknown catalogue id 'teleport'")

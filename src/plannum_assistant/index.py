@@ -104,6 +104,8 @@ class DenseIndex:
         self.catalogue = catalogue
         self.ranker = ranker
         self.statements_file = statements_file
+        # Read once, here (a millisecond): the manifest's digest and a build's training use the same bytes.
+        self._statements_bytes = read_limited(statements_file, MAX_FILE_BYTES, CatalogueError)
         self.path = settings.index_dir
         self._opened: _Opened | None = None
         self._probed = False
@@ -121,10 +123,6 @@ class DenseIndex:
             "documents": sum(1 for entry in self.catalogue for _ in entry.documents()),
             "classifier": training_digest(self.ranker, self._statements_bytes),
         }
-
-    @cached_property
-    def _statements_bytes(self) -> bytes:
-        return read_limited(self.statements_file, MAX_FILE_BYTES, CatalogueError)
 
     @cached_property
     def statements(self) -> OwnerStatements:

@@ -81,7 +81,7 @@ class Selection(Strict):
     dense_weight: float = Field(ge=0, le=2)
     bm25_weight: float = Field(ge=0, le=2)
     min_score: float = Field(gt=0)
-    min_probability: float = Field(default=0.0, ge=0, lt=1)
+    min_probability: float = Field(ge=0, lt=1)
     max_best_rank: int = Field(ge=1)
     min_bm25: float = Field(ge=0)
     min_shared_terms: int = Field(ge=1, le=10)

@@ -80,13 +80,13 @@ def load_owner_statements(path: Path, catalogue: Catalogue, raw: bytes | None = 
     return loaded
 
 
-def training_digest(config: RankerConfig, statements_file: bytes) -> str:
+def training_digest(config: RankerConfig, statements_bytes: bytes) -> str:
     """What the stored classifier was trained from (with the catalogue hash, in the index manifest).
 
     The statements file's bytes, not its parsed content: parsing and checking 1,600 statements
     took a quarter of a second of every cold start, and is needed only when the index is built."""
     digest = hashlib.sha256(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode())
-    digest.update(b"\0" + statements_file)
+    digest.update(b"\0" + statements_bytes)
     return digest.hexdigest()
 
 
