@@ -23,7 +23,7 @@ from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, g
 from plannum_assistant.planning import actions as stage_actions
 from plannum_assistant.planning.severity import consequences as severity_consequences
 from plannum_assistant.planning.severity import severity as severity_level
-from plannum_assistant.planning.types import Candidate, Pain, PlanKnowledge
+from plannum_assistant.planning.types import Candidate, Choice, Pain, PlanKnowledge
 from plannum_assistant.report import validate_report
 from plannum_assistant.retrieval import SEARCH_FUSION, Fusion
 from plannum_assistant.testing import FakeRetriever, hit
@@ -585,6 +585,21 @@ def test_a_pain_without_a_clear_answer_names_no_integrated_system(
     )
     erp = next(i for i in report.initiatives if i.catalogue_id == "erp")
     assert set(erp.addresses) == {"P1", "P2", "P3"} and report.unanswered == []
+
+
+def test_a_pain_a_model_links_is_not_also_listed_unanswered(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    p1, p2 = "our quotes take a week to go out", "customers wait days for a reply"
+    intake = _intake(pain_points=[p1, p2])
+    unlikely = config.selection.min_probability / 2
+    retriever = FakeRetriever({p1: [hit("cpq-quoting", 1.0, classifier=unlikely)], p2: []})
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
+    assert len(validate_report(engine.draft(intake, TODAY), catalogue).unanswered) == 2  # offline: neither
+    choices = [Choice("cpq-quoting", ("P1",), ())]  # the model takes P1 up with the entry the floor refused
+    report = validate_report(engine.draft(intake, TODAY, choices=choices), catalogue)
+    assert [i.addresses for i in report.initiatives if i.catalogue_id == "cpq-quoting"] == [["P1"]]
+    assert len(report.unanswered) == 1 and "P2" in report.unanswered[0]
 
 
 def test_a_system_already_running_absorbs_what_it_covers(

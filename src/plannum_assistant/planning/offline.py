@@ -184,6 +184,10 @@ class OfflinePlanner:
         late = [conflict for conflict in conflicts if conflict is not None]
         warnings += [conflict.note for conflict in late]
         answered = {pid for c, _, _ in kept for pid in c.pains}
+        # A pain is unanswered when nothing of the plan takes it up: no clear answer of its own, and
+        # no initiative (a model's choice included: it may link a pain the answer rules refused).
+        addressed = {p.point.id for p in pains if p.answer} | {pid for c in candidates.values() for pid in c.pains}
+        addressed |= {pid for _, pids in owned.values() for pid in pids}
         served = {oid for i in initiatives for oid in i.supports}
         return {
             "gate": GateOutput(ready=True, missing=[], warnings=warnings),
@@ -191,7 +195,7 @@ class OfflinePlanner:
             "action_plan": action_plan,
             "unaligned": unaligned,
             "deferred": deferred,
-            "unanswered": [explain.unanswered(ctx, p, language) for p in pains if not p.answer],
+            "unanswered": [explain.unanswered(ctx, p, language) for p in pains if p.point.id not in addressed],
             "objectives_without_initiative": [
                 explain.gap(ctx, objective, ranks[n], {i.catalogue_id for i in initiatives} | set(owned))
                 for n, objective in enumerate(strategy.objectives)
