@@ -83,6 +83,16 @@ def test_english_example_drops_what_acumatica_already_does(assistant: Assistant)
     assert report.follow_up.owner is None  # never invented
     assert any("follow-up owner" in w for w in report.gate.warnings)
     assert report.gate.ready  # the gate is about the strategic plan alone
+    # The lot recall is answered by Acumatica's own traceability, and activating it serves the
+    # objective "trace any lot within 2 hours": not a gap the reviewer must fill.
+    owned = {u.catalogue_id: u for u in report.use_what_you_own}
+    assert owned["traceability"].system == "erp" and owned["traceability"].addresses == ["P3"]
+    assert owned["traceability"].supports == ["OO2"] and "OO2" in owned["traceability"].note
+    assert "OO2" not in {gap.id for gap in report.objectives_without_initiative}
+    unknown = report.model_dump(mode="json")
+    unknown["use_what_you_own"][0]["supports"] = ["OO9"]
+    with pytest.raises(ValidationError, match=r"use_what_you_own\.0\.supports: unknown objective"):
+        validate_report(unknown, assistant.catalogue)
 
 
 def test_no_strategic_plan_means_no_initiatives_and_a_way_forward(assistant: Assistant) -> None:

@@ -79,6 +79,9 @@ class UseWhatYouOwn(_Out):
     title: str
     system: str = Field(description="catalogue id of the system already running that covers it")
     addresses: list[str]
+    supports: list[str] = Field(
+        default_factory=list, description="objectives the module serves once activated (the initiatives' link rule)"
+    )
     note: str
 
 
@@ -252,9 +255,12 @@ class PlanReport(_Out):
                 if unknown:
                     raise ValueError(f"{field}.{n}.addresses: unknown pain point(s) {', '.join(unknown)}")
         running = {p.catalogue_id for p in self.in_place}
+        objectives = {o.id for o in self.strategic_plan.objectives} if self.strategic_plan else set()
         for n, owned in enumerate(self.use_what_you_own):
             if owned.system not in running:
                 raise ValueError(f"use_what_you_own.{n}.system: {owned.system} is not in place")
+            if set(owned.supports) - objectives:
+                raise ValueError(f"use_what_you_own.{n}.supports: unknown objective(s) in {owned.supports}")
         planned = {i.catalogue_id for i in self.initiatives}
         parts = [("quick_wins", [q.catalogue_id for q in self.quick_wins])]
         parts += [("deadline_conflicts", [c.catalogue_id for c in self.deadline_conflicts])]
@@ -263,8 +269,8 @@ class PlanReport(_Out):
             for n, entry_id in enumerate(ids):
                 if entry_id not in planned:
                     raise ValueError(f"{field}.{n}: {entry_id} is not an initiative of this plan")
-        objectives = {o.id for o in self.strategic_plan.objectives} if self.strategic_plan else set()
         served = {oid for i in self.initiatives for oid in i.supports}
+        served |= {oid for u in self.use_what_you_own for oid in u.supports}
         for n, suggestion in enumerate(self.smart_suggestions):
             if suggestion.objective not in objectives:
                 raise ValueError(f"smart_suggestions.{n}: {suggestion.objective} is not an objective of the plan")

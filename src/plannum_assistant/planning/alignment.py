@@ -64,6 +64,20 @@ def link(
     link_prerequisites(candidates)
 
 
+def owned_supports(
+    ctx: PlanContext,
+    owned: dict[str, tuple[str, list[str]]],
+    strategy: StrategicPlan,
+    pains: list[Pain],
+    ranks: list[dict[str, int]],
+) -> dict[str, list[str]]:
+    """The objectives each module of a running system serves once activated (covered id → ids), by
+    the initiatives' own rule: activating the ERP's lot tracing serves "trace any lot in 2 hours"."""
+    modules = {covered: Candidate(ctx.catalogue[covered], pains=list(pids)) for covered, (_, pids) in owned.items()}
+    link(ctx, modules, strategy, pains, ranks)
+    return {covered: module.supports for covered, module in modules.items()}
+
+
 def link_prerequisites(candidates: dict[str, Candidate]) -> None:
     """A prerequisite added for others serves what its dependents serve."""
     for candidate in candidates.values():

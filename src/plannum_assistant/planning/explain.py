@@ -140,20 +140,30 @@ def owned(
     evidence: str,
     pains: list[Pain],
     language: Language,
+    supports: list[str] | None = None,
+    strategy: StrategicPlan | None = None,
 ) -> UseWhatYouOwn:
-    """A point solution not bought because a system already running covers it."""
+    """A point solution not bought because a system already running covers it; ``supports``: the
+    objectives activating it serves (the initiatives' link rule), said in the note."""
+    note = ctx.t(
+        "owned.note",
+        language,
+        capability=ctx.catalogue[covered].name.get(language),
+        system=evidence.removeprefix("→ "),
+        pains=pain_list(ctx, pains_ids, pains, language),
+    )
+    if supports and strategy is not None:
+        text = {o.id: o.text for o in strategy.objectives}
+        cut = ctx.config.text.objective_quote_chars
+        served = ", ".join(f"{oid} {quote(shorten(text[oid], cut), language)}" for oid in supports)
+        note += " " + ctx.t("rationale.serves", language, objectives=served)
     return UseWhatYouOwn(
         catalogue_id=covered,
         title=ctx.catalogue[covered].name.get(language),
         system=system,
         addresses=pains_ids,
-        note=ctx.t(
-            "owned.note",
-            language,
-            capability=ctx.catalogue[covered].name.get(language),
-            system=evidence.removeprefix("→ "),
-            pains=pain_list(ctx, pains_ids, pains, language),
-        ),
+        supports=list(supports or []),
+        note=note,
     )
 
 

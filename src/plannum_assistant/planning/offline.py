@@ -188,7 +188,8 @@ class OfflinePlanner:
         # no initiative (a model's choice included: it may link a pain the answer rules refused).
         addressed = {p.point.id for p in pains if p.answer} | {pid for c in candidates.values() for pid in c.pains}
         addressed |= {pid for _, pids in owned.values() for pid in pids}
-        served = {oid for i in initiatives for oid in i.supports}
+        activated = alignment.owned_supports(ctx, owned, strategy, pains, ranks)
+        served = {oid for i in initiatives for oid in i.supports} | {o for ids in activated.values() for o in ids}
         return {
             "gate": GateOutput(ready=True, missing=[], warnings=warnings),
             "initiatives": initiatives,
@@ -202,7 +203,9 @@ class OfflinePlanner:
                 if objective.id not in served
             ],
             "use_what_you_own": [
-                explain.owned(ctx, covered, system, pids, in_place[system], pains, language)
+                explain.owned(
+                    ctx, covered, system, pids, in_place[system], pains, language, activated[covered], strategy
+                )
                 for covered, (system, pids) in owned.items()
             ],
             "budget": budget,
