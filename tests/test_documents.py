@@ -124,6 +124,15 @@ def test_the_docx_report_has_every_section_of_a_consultants_deliverable_with_bot
     assert "BROUILLON — non approuvé" in cover
 
 
+def test_the_docx_says_which_running_module_to_activate_and_the_objective_it_serves(assistant: Assistant) -> None:
+    english = assistant.plan(load_intake(ROOT / "examples" / "intake-en.yaml"), TODAY)
+    texts = [p.text for p in _docx(assistant, _stored(english)).paragraphs]
+    assert "Use what you already own" in texts
+    activate = [t for t in texts if t.startswith("Lot and serial number traceability: already covered by Acumatica")]
+    assert len(activate) == 1 and "Activating it would serve OO2" in activate[0]
+    assert not any(t.startswith("OO2 — ") for t in texts)  # no longer listed as a gap
+
+
 def test_an_approved_docx_names_reviewer_and_date_on_its_cover(assistant: Assistant, report: PlanReport) -> None:
     plan = _stored(report)
     reviewer = Reviewer(assistant.catalogue, datetime(2026, 11, 27, 10, 0))

@@ -602,6 +602,34 @@ def test_a_pain_a_model_links_is_not_also_listed_unanswered(
     assert len(report.unanswered) == 1 and "P2" in report.unanswered[0]
 
 
+def test_a_module_to_activate_serves_objectives_by_the_rule_or_by_the_model_that_chose_it(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    plan = {
+        "adopted": "2026-01",
+        "mission": "Make good parts.",
+        "strategic_orientations": ["Get paid"],
+        "strategic_objectives": ["Collect customer invoices within 30 days by December 2027"],
+        "operational_orientations": ["Reliable machines"],
+        "operational_objectives": ["Cut machine breakdowns by 40% by June 2027"],
+    }
+    pain = "Customers pay us late and nobody follows up on overdue invoices"
+    intake = _intake(existing_systems=["Acumatica"], pain_points=[pain], strategic_plan=plan)
+    cash = plan["strategic_objectives"][0]
+    retriever = FakeRetriever({pain: [hit("ar-collections", 1.0, classifier=0.7)], cash: [hit("ar-collections", 1.0)]})
+    engine = OfflinePlanner(_ctx(catalogue, config, wording, retriever))
+    report = validate_report(engine.draft(intake, TODAY), catalogue)
+    owned = {u.catalogue_id: u for u in report.use_what_you_own}
+    assert owned["ar-collections"].system == "erp" and owned["ar-collections"].supports == ["SO1"]
+    assert "Activating it would serve SO1" in owned["ar-collections"].note
+    assert "SO1" not in {gap.id for gap in report.objectives_without_initiative}
+    # A model that chose the module keeps its own links, as it does for its initiatives.
+    chose = [Choice("ar-collections", ("P1",), ("OO1",))]
+    report = validate_report(engine.draft(intake, TODAY, choices=chose), catalogue)
+    assert [u.supports for u in report.use_what_you_own if u.catalogue_id == "ar-collections"] == [["OO1"]]
+    assert "SO1" in {gap.id for gap in report.objectives_without_initiative}
+
+
 def test_a_system_already_running_absorbs_what_it_covers(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:

@@ -211,7 +211,8 @@ class PlanReport(_Out):
     in_place: list[InPlace] = Field(default_factory=list)
     unanswered: list[str] = Field(default_factory=list)
     objectives_without_initiative: list[ObjectiveGap] = Field(
-        default_factory=list, description="objectives no initiative of the plan serves: a gap for the reviewer"
+        default_factory=list,
+        description="objectives nothing in the plan serves (no initiative, no module to activate): a gap to review",
     )
     use_what_you_own: list[UseWhatYouOwn] = Field(default_factory=list)
     action_plan: list[InitiativeActions] = Field(default_factory=list)

@@ -296,6 +296,9 @@ def _plan_numerique(doc: ReportDocument) -> None:
     if report.deadline_conflicts:
         doc.heading(t("md.deadline_conflicts"), level=2)
         doc.bullets([c.note for c in report.deadline_conflicts])
+    if report.use_what_you_own:  # modules to activate: what they answer and the objectives they serve
+        doc.heading(t("md.use_what_you_own"), level=2)
+        doc.bullets([u.note for u in report.use_what_you_own])
     if report.objectives_without_initiative:
         doc.heading(t("md.objectives_without_initiative"), level=2)
         doc.bullets([f"{o.id} — {o.text}" for o in report.objectives_without_initiative])

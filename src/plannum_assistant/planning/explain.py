@@ -156,7 +156,7 @@ def owned(
         text = {o.id: o.text for o in strategy.objectives}
         cut = ctx.config.text.objective_quote_chars
         served = ", ".join(f"{oid} {quote(shorten(text[oid], cut), language)}" for oid in supports)
-        note += " " + ctx.t("rationale.serves", language, objectives=served)
+        note += " " + ctx.t("owned.serves", language, objectives=served)
     return UseWhatYouOwn(
         catalogue_id=covered,
         title=ctx.catalogue[covered].name.get(language),
