@@ -32,6 +32,8 @@ from plannum_assistant.vocabulary import BusinessFunction, Language, Sector, Siz
 from .conftest import KNOWLEDGE
 from .conftest import small_intake as _intake
 
+_TEST_COMPANIES = KNOWLEDGE.parent / "tests" / "data" / "companies"  # labelled companies for the evaluator
+
 TODAY = date(2026, 11, 26)
 
 
@@ -708,7 +710,7 @@ def _evaluate_offline(
 def test_the_company_evaluator_counts_answers_addresses_and_links(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
-    folder = KNOWLEDGE.parent / "tests" / "data" / "companies"
+    folder = _TEST_COMPANIES
     companies = load_companies(folder, catalogue)
     company = companies["b03-test-shop"]
     assert part_of("b03-test-shop") == "tuning" and part_of("b04-x") == "frozen"
@@ -844,7 +846,7 @@ def test_an_initiative_lists_at_most_the_configured_number_of_objectives(
 def test_the_company_evaluator_counts_a_module_of_a_running_system_as_the_answer(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording, tmp_path: Path
 ) -> None:
-    source = KNOWLEDGE.parent / "tests" / "data" / "companies" / "b03-test-shop.yaml"
+    source = _TEST_COMPANIES / "b03-test-shop.yaml"
     data = yaml.safe_load(source.read_text())
     data["intake"]["company"]["sector"] = "clothing store"
     data["intake"]["existing_systems"] = ["Lightspeed"]  # a point of sale, which covers loyalty programs
@@ -938,7 +940,7 @@ def test_activities_are_worded_for_the_sector_and_what_the_owner_said(
 def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counted_apart(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
-    folder = KNOWLEDGE.parent / "tests" / "data" / "companies"
+    folder = _TEST_COMPANIES
     companies = load_companies(folder, catalogue)
     pains = companies["b03-test-shop"].intake.pain_points
     # Marketing automation for the reps' contacts (labelled: crm), which needs the CRM first.
@@ -967,7 +969,7 @@ def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counte
 def test_a_prerequisite_that_also_answers_a_statement_itself_keeps_that_pair_direct(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
-    folder = KNOWLEDGE.parent / "tests" / "data" / "companies"
+    folder = _TEST_COMPANIES
     companies = load_companies(folder, catalogue)
     pains = companies["b03-test-shop"].intake.pain_points
     # The CRM answers the logo statement (P3, labelled: nothing) on its own, and P1 through marketing.

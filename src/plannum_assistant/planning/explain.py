@@ -27,7 +27,6 @@ def initiative(
 ) -> PlannedInitiative:
     """The plan's line for one candidate: what it answers, what it serves, the phrase that matched,
     and why it comes at this rank."""
-    objective_text = {o.id: o.text for o in strategy.objectives}
     parts = []
     if candidate.prerequisite_of:
         dependent = ctx.catalogue[candidate.prerequisite_of].name.get(language)
@@ -37,8 +36,7 @@ def initiative(
         folded = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
         parts.append(ctx.t("rationale.folded", language, tools=folded))
     if candidate.supports:
-        cut = ctx.config.text.objective_quote_chars
-        served = ", ".join(f"{oid} {quote(shorten(objective_text[oid], cut), language)}" for oid in candidate.supports)
+        served = objective_list(ctx, candidate.supports, strategy, language)
         parts.append(ctx.t("rationale.serves", language, objectives=served))
     else:
         parts.append(ctx.t("rationale.no_objective", language))
@@ -140,8 +138,8 @@ def owned(
     evidence: str,
     pains: list[Pain],
     language: Language,
-    supports: list[str] | None = None,
-    strategy: StrategicPlan | None = None,
+    supports: list[str],
+    strategy: StrategicPlan,
 ) -> UseWhatYouOwn:
     """A point solution not bought because a system already running covers it; ``supports``: the
     objectives activating it serves (the initiatives' link rule), said in the note."""
@@ -152,17 +150,14 @@ def owned(
         system=evidence.removeprefix("→ "),
         pains=pain_list(ctx, pains_ids, pains, language),
     )
-    if supports and strategy is not None:
-        text = {o.id: o.text for o in strategy.objectives}
-        cut = ctx.config.text.objective_quote_chars
-        served = ", ".join(f"{oid} {quote(shorten(text[oid], cut), language)}" for oid in supports)
-        note += " " + ctx.t("owned.serves", language, objectives=served)
+    if supports:
+        note += " " + ctx.t("owned.serves", language, objectives=objective_list(ctx, supports, strategy, language))
     return UseWhatYouOwn(
         catalogue_id=covered,
         title=ctx.catalogue[covered].name.get(language),
         system=system,
         addresses=pains_ids,
-        supports=list(supports or []),
+        supports=supports,
         note=note,
     )
 
@@ -188,6 +183,13 @@ def observation(ctx: PlanContext, pain: Pain, language: Language) -> str:
         function=ctx.t(f"function.{point.function.value}", language),
         severity=ctx.t(f"severity.{int(point.severity)}", language),
     )
+
+
+def objective_list(ctx: PlanContext, ids: list[str], strategy: StrategicPlan, language: Language) -> str:
+    """ "SO1 "…", OO2 "…"": each objective quoted, cut short."""
+    texts = {o.id: o.text for o in strategy.objectives}
+    cut = ctx.config.text.objective_quote_chars
+    return ", ".join(f"{oid} {quote(shorten(texts[oid], cut), language)}" for oid in ids)
 
 
 def pain_list(ctx: PlanContext, ids: list[str], pains: list[Pain], language: Language) -> str:

@@ -188,10 +188,11 @@ class OfflinePlanner:
         # no initiative (a model's choice included: it may link a pain the answer rules refused).
         addressed = {p.point.id for p in pains if p.answer} | {pid for c in candidates.values() for pid in c.pains}
         addressed |= {pid for _, pids in owned.values() for pid in pids}
-        activated = alignment.owned_supports(ctx, owned, strategy, pains, ranks)
-        if choices is not None:  # a module the model chose keeps the model's links, as its initiatives do
+        if choices is None:
+            activated = alignment.owned_supports(ctx, owned, strategy, pains, ranks)
+        else:  # a model's modules are its own choices: they keep its links, as its initiatives do
             linked = {c.entry_id: list(c.supports) for c in choices}
-            activated = {covered: linked.get(covered, ids) for covered, ids in activated.items()}
+            activated = {covered: linked.get(covered, []) for covered in owned}
         served = {oid for i in initiatives for oid in i.supports} | {o for ids in activated.values() for o in ids}
         return {
             "gate": GateOutput(ready=True, missing=[], warnings=warnings),
