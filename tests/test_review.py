@@ -263,3 +263,53 @@ def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restorin
     initiative, actions = assistant.initiative_for_review(restored, "wms", ["P2"], [])  # a WMS needs inventory
     added, _ = reviewer.add(restored, initiative, actions, "Marie Roy")
     assert sorted(enables(added)) == ["mrp-scheduling", "wms"]
+
+
+def _gaps(plan: StoredPlan) -> list[str]:
+    return [g["id"] for g in plan.report["objectives_without_initiative"]]
+
+
+def test_the_objectives_nothing_serves_follow_each_review_decision(drafted: StoredPlan, reviewer: Reviewer) -> None:
+    report = drafted.report
+    order = [o["id"] for o in report["strategic_plan"]["strategic_objectives"]]
+    order += [o["id"] for o in report["strategic_plan"]["operational_objectives"]]
+    served_by: dict[str, list[str]] = {}
+    for initiative in report["initiatives"]:
+        for objective in initiative["supports"]:
+            served_by.setdefault(objective, []).append(initiative["catalogue_id"])
+    before = _gaps(drafted)
+    assert before, "the French example lists a gap: the case a reviewer closes by linking an initiative"
+    only = next((o, ids[0]) for o, ids in served_by.items() if len(ids) == 1)
+    objective, entry_id = only
+    # Rejecting the only initiative serving an objective opens a gap, listed in the plan's order;
+    # the gaps the planner listed keep the entries it pointed to.
+    dropped, _ = reviewer.reject(drafted, f"initiative:{entry_id}", "Marie Roy")
+    assert _gaps(dropped) == [o for o in order if o in {*before, objective}]
+    kept = {g["id"]: g["candidates"] for g in dropped.report["objectives_without_initiative"]}
+    assert all(kept[g["id"]] == g["candidates"] for g in report["objectives_without_initiative"])
+    assert kept[objective] == []
+    restored, _ = reviewer.accept(dropped, f"initiative:{entry_id}", "Marie Roy")
+    assert _gaps(restored) == before
+    # So does rejecting its link alone.
+    unlinked, _ = reviewer.reject(drafted, f"link:{entry_id}:{objective}", "Marie Roy")
+    assert objective in _gaps(unlinked)
+    # Linking an initiative to a listed gap is a reviewer's fix, not a broken rule: the gap closes.
+    other = next(i for i in report["initiatives"] if before[0] not in i["supports"])
+    supports = ",".join([*other["supports"], before[0]])
+    linked, _ = reviewer.edit(drafted, f"initiative:{other['catalogue_id']}", "supports", supports, "Marie Roy")
+    assert _gaps(linked) == before[1:]
+    assert linked.decisions[f"link:{other['catalogue_id']}:{before[0]}"].state is ItemState.EDITED
+
+
+def test_a_module_to_activate_still_serves_its_objectives_when_initiatives_are_rejected(
+    assistant: Assistant, reviewer: Reviewer
+) -> None:
+    plan = new_stored_plan("p2", assistant.plan(load_intake(ROOT / "examples" / "intake-en.yaml"), TODAY))
+    owned = {o for u in plan.report["use_what_you_own"] for o in u["supports"]}
+    assert owned, "the English example activates a module of its running system that serves an objective"
+    for initiative in plan.report["initiatives"]:
+        plan, _ = reviewer.reject(plan, f"initiative:{initiative['catalogue_id']}", "Sam Lee")
+    objectives = (
+        plan.report["strategic_plan"]["strategic_objectives"] + plan.report["strategic_plan"]["operational_objectives"]
+    )
+    assert _gaps(plan) == [o["id"] for o in objectives if o["id"] not in owned]

@@ -232,11 +232,13 @@ class Reviewer:
 
     def _validated(self, report: dict[str, Any]) -> dict[str, Any]:
         """The plan contract's rules, plus: nothing planned before the plan's own date. What each
-        initiative ``enables`` follows the plan as it now stands (an initiative dropped, restored or added)."""
+        initiative ``enables``, and the objectives nothing serves, follow the plan as it now stands (an
+        initiative or a link dropped, restored or added)."""
         ids = [i["catalogue_id"] for i in report.get("initiatives", []) if i.get("catalogue_id") in self.catalogue]
         for initiative in report.get("initiatives", []):
             if initiative.get("catalogue_id") in self.catalogue:
                 initiative["enables"] = self.catalogue.dependents(initiative["catalogue_id"], ids)
+        _refresh_gaps(report)
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:
@@ -315,6 +317,24 @@ def _value(field: str, raw: str) -> Any:
     if field == "supports":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
+
+
+def _refresh_gaps(report: dict[str, Any]) -> None:
+    """List again the objectives nothing in the plan serves, in the strategic plan's order. A gap
+    already listed keeps the entries the planner pointed to; one a review decision opened has none
+    (the entry that served it was the reviewer's to reject)."""
+    if not (report.get("gate") or {}).get("ready"):
+        return  # no plan numérique yet: nothing is planned, so no gap is listed
+    plan = report.get("strategic_plan") or {}
+    objectives = plan.get("strategic_objectives", []) + plan.get("operational_objectives", [])
+    served = {o for i in report.get("initiatives", []) for o in i.get("supports", [])}
+    served |= {o for u in report.get("use_what_you_own", []) for o in u.get("supports", [])}
+    listed = {g.get("id"): g for g in report.get("objectives_without_initiative", []) if isinstance(g, dict)}
+    report["objectives_without_initiative"] = [
+        listed.get(o["id"]) or {"id": o["id"], "text": o.get("text"), "candidates": []}
+        for o in objectives
+        if isinstance(o, dict) and o.get("id") not in served
+    ]
 
 
 def _renumber(report: dict[str, Any], moved: dict[str, Any]) -> None:
