@@ -166,6 +166,11 @@ def test_ids_that_do_not_exist_are_fed_back_then_dropped_and_the_offline_plan_fi
     assert edi.addresses == ["P1"] and edi.supports == ["SO1"]  # the unknown ids dropped, the rest kept
     notes = "\n".join(report.model_notes)
     assert "'blockchain' is not one of the candidates" in notes and "wms: added by the offline planner for P2" in notes
+    # The module of the running ERP the offline plan activates for P3 is brought back too, with its link.
+    assert [(u.catalogue_id, u.system, u.addresses, u.supports) for u in report.use_what_you_own] == [
+        ("traceability", "erp", ["P3"], ["OO2"])
+    ]
+    assert "traceability: added by the offline planner for P3" in notes
 
 
 def test_a_budget_ten_times_the_range_and_a_date_in_the_past_are_repaired(

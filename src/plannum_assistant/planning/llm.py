@@ -193,18 +193,18 @@ class LLMPlanEngine:
 
 
 def _filled(base: PlanReport, choices: list[Choice]) -> tuple[list[Choice], list[str]]:
-    """The model's choices, then the offline plan's answers to the pains none of them answers."""
+    """The model's choices, then the offline plan's answers to the pains none of them answers: its
+    initiatives, and the modules of a running system it tells the owner to activate."""
     answered = {p for c in choices for p in c.pains}
     chosen = {c.entry_id for c in choices}
     filled: list[Choice] = []
-    for initiative in base.initiatives:
-        open_pains = [p for p in initiative.addresses if p not in answered]
-        if initiative.catalogue_id in chosen or not open_pains:
+    offline = [(i.catalogue_id, i.addresses, i.supports) for i in base.initiatives]
+    offline += [(u.catalogue_id, u.addresses, u.supports) for u in base.use_what_you_own]
+    for entry_id, addresses, supports in offline:
+        if entry_id in chosen or all(p in answered for p in addresses):
             continue
-        filled.append(
-            Choice(initiative.catalogue_id, tuple(initiative.addresses), tuple(initiative.supports), by_model=False)
-        )
-        answered |= set(initiative.addresses)
+        filled.append(Choice(entry_id, tuple(addresses), tuple(supports), by_model=False))
+        answered |= set(addresses)
     return [*choices, *filled], [c.entry_id for c in filled]
 
 
