@@ -114,7 +114,14 @@ def test_a_well_behaved_model_chooses_orders_links_explains_and_adapts_and_its_c
     httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(reply)
     report = _checked(assistant.plan(load_intake(EN), TODAY, engine="llm"), assistant)
     assert report.engine == "llm" and report.model == "test-model" and report.llm_calls == 1
-    assert report.prompt_tokens == 100 and report.completion_tokens == 20 and report.model_notes == []
+    assert report.prompt_tokens == 100 and report.completion_tokens == 20
+    # The model left P3 to the ERP's traceability module, which the offline plan activates: it is kept.
+    assert report.model_notes == [
+        "traceability: added by the offline planner for P3, which no kept model choice answered"
+    ]
+    assert [(u.catalogue_id, u.system, u.addresses) for u in report.use_what_you_own] == [
+        ("traceability", "erp", ["P3"])
+    ]
     assert [(i.catalogue_id, i.priority, i.source) for i in report.initiatives] == [
         ("wms", 1, "model"),
         ("edi", 2, "model"),
@@ -185,7 +192,10 @@ def test_a_budget_ten_times_the_range_and_a_date_in_the_past_are_repaired(
     report = _checked(assistant.plan(load_intake(EN), TODAY, engine="llm"), assistant)
     [repair] = _sent(httpserver)[1:]
     assert "is outside the catalogue's range" in repair and "2020-01-06 is before today (2026-11-26)" in repair
-    assert report.llm_calls == 2 and report.engine == "llm" and report.model_notes == []
+    assert report.llm_calls == 2 and report.engine == "llm"
+    assert report.model_notes == [
+        "traceability: added by the offline planner for P3, which no kept model choice answered"
+    ]
     [edi] = [p for p in report.action_plan if p.initiative == "edi"]
     [catalogue] = [p for p in offline.action_plan if p.initiative == "edi"]
     spent = sum(a.budget_cad.max for a in edi.activities)

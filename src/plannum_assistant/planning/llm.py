@@ -158,7 +158,12 @@ class LLMPlanEngine:
         report = validate_report(data, self.catalogue)
         planned = {i.catalogue_id for i in report.initiatives}
         notes = [texts.note("unfixed", problem=p) for p in checked.problems]
-        notes += [self._guard_note(report, c.entry_id) for c in choices if c.entry_id not in planned]
+        activated = {u.catalogue_id for u in report.use_what_you_own}  # a filled module: its own note says it
+        notes += [
+            self._guard_note(report, c.entry_id)
+            for c in choices
+            if c.entry_id not in planned and not (c.entry_id in filled and c.entry_id in activated)
+        ]
         notes += [
             texts.note("filled", id=c.entry_id, pains=", ".join(c.pains)) for c in choices if c.entry_id in filled
         ]
