@@ -75,6 +75,11 @@ def load_dimensions(path: Path) -> Dimensions:
 # --- The planner's parameters and wording -----------------------------------------------
 
 
+class Cues(Strict):
+    fr: list[Text]
+    en: list[Text]
+
+
 class Selection(Strict):
     candidates: int = Field(ge=1, le=20)
     classifier_weight: float = Field(ge=0, le=2)
@@ -89,6 +94,10 @@ class Selection(Strict):
     second_ratio: float = Field(gt=0, le=1)
     keep_bm25_first: bool
     max_per_pain: int = Field(ge=1, le=5)
+    instruction_cues: Cues = Field(
+        description="words that open an order to the assistant ('ignore all previous instructions'): a "
+        "sentence holding one is no part of a problem and is left out of the search"
+    )
 
 
 class Linking(Strict):
@@ -108,11 +117,6 @@ class BySize(Strict):
 
     def for_band(self, band: SizeBand) -> int:
         return int(getattr(self, band.value))
-
-
-class Cues(Strict):
-    fr: list[Text]
-    en: list[Text]
 
 
 class Priority(Strict):

@@ -35,7 +35,8 @@ def retrieve(
     that statement is searched again with it allowed, so the other statements rank as before.
     A hit facing the other side of a statement's document flow (a supplier tool for a customer
     problem, or the reverse) is dropped from that statement's hits. A text longer than a search
-    query may be is searched by its beginning.
+    query may be is searched by its beginning; a sentence ordering the assistant about is left out
+    (``selection.instruction_cues``), and a statement that is nothing else gets no hit.
     """
     limit = ctx.retriever_query_chars
     queries = list(dict.fromkeys([*statements, *objectives]))
@@ -43,8 +44,10 @@ def retrieve(
     top_k = max(rules.candidates, ctx.config.linking.retrieval_top_k)
 
     def search(texts: list[str], exclude: frozenset[str], k: int = top_k, mode: Mode = "hybrid") -> list[list[Hit]]:
-        cut = [q[:limit] for q in texts]
-        return ctx.retriever.search_many(cut, top_k=k, fusion=ctx.fusion, exclude=exclude, mode=mode)
+        cut = [ctx.problem_text(q)[:limit] for q in texts]  # an order to the assistant is searched for nothing
+        asked = [q for q in cut if q]
+        found = iter(ctx.retriever.search_many(asked, top_k=k, fusion=ctx.fusion, exclude=exclude, mode=mode))
+        return [next(found) if q else [] for q in cut]
 
     results = dict(zip(queries, search(queries, excluded), strict=True))
     pains = list(dict.fromkeys(statements))

@@ -7,6 +7,7 @@ the orchestrator (:mod:`.offline`) calls them, so no stage imports another's cal
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from ..smart import fold
 from ..text import quote as quote
 from ..vocabulary import BusinessFunction, Consequence, Flow, Language, Measure, Sector, SizeBand
 from .severity import load_severity
+
+_SENTENCES = re.compile(r"(?<=[.!?;\n])\s+|<{2,}|>{2,}|[«»‹›]+")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class PlanContext:
         self.gate_max_age_months = gate_max_age_months
         self.retriever_query_chars = retriever_query_chars
         self.flow_patterns = {flow: prefix_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
+        orders = config.selection.instruction_cues
+        self.instruction_pattern = prefix_pattern([*orders.fr, *orders.en])
         self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
         self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
         self.function_patterns = {
@@ -146,6 +151,14 @@ class PlanContext:
             )
             for band in SizeBand
         }
+
+    def problem_text(self, text: str) -> str:
+        """A statement without its sentences that order the assistant about ("ignore all previous
+        instructions…"): those are no part of a problem, so they never decide what answers it."""
+        if not self.instruction_pattern.search(fold(text)):
+            return text
+        kept = [part for part in _SENTENCES.split(text) if not self.instruction_pattern.search(fold(part))]
+        return " ".join(part.strip() for part in kept if part.strip())
 
     def t(self, key: str, language: Language, **params: object) -> str:
         return self.wording.text(key, language, **params)
