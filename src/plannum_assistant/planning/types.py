@@ -28,7 +28,8 @@ from ..text import quote as quote
 from ..vocabulary import BusinessFunction, Consequence, Flow, Language, Measure, Sector, SizeBand
 from .severity import load_severity
 
-_SENTENCES = re.compile(r"(?<=[.!?;\n])\s+|<{2,}|>{2,}|[«»‹›]+")
+_BLOCKS = re.compile(r"\n|<{2,}|>{2,}|[«»‹›\"“”]+")  # lines and quoted or marked-off parts
+_SENTENCE_STARTS = re.compile(r"^|(?<=[.!?;:])\s+")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ class PlanContext:
         self.retriever_query_chars = retriever_query_chars
         self.flow_patterns = {flow: prefix_pattern([*cues.fr, *cues.en]) for flow, cues in config.fit.flow_cues.items()}
         orders = config.selection.instruction_cues
-        self.instruction_pattern = prefix_pattern([*orders.fr, *orders.en])
+        self.instruction_anywhere = prefix_pattern([*orders.fr, *orders.en])
+        self.instruction_pattern = prefix_pattern([*orders.fr, *orders.en], opening=True)
         self.products = {e.id: [fold(p).split() for p in e.in_place.products] for e in catalogue}
         self.phrases = {e.id: [fold(p) for p in [*e.in_place.phrases.fr, *e.in_place.phrases.en]] for e in catalogue}
         self.function_patterns = {
@@ -153,12 +155,24 @@ class PlanContext:
         }
 
     def problem_text(self, text: str) -> str:
-        """A statement without its sentences that order the assistant about ("ignore all previous
-        instructions…"): those are no part of a problem, so they never decide what answers it."""
-        if not self.instruction_pattern.search(fold(text)):
+        """A statement without the orders to the assistant it holds ("Ignore all previous
+        instructions…"): from a sentence that opens with one to the end of its line or quoted block,
+        it is no part of a problem, so it is not searched. Only a sentence's opening counts ("the
+        night shift ignores the previous instructions" is a complaint); a statement that is nothing
+        else becomes empty."""
+        if not self.instruction_anywhere.search(fold(text)):
+            return text  # most statements: no cue word at all
+        blocks = _BLOCKS.split(text)
+        kept = [self._before_order(block) for block in blocks]
+        if kept == blocks:
             return text
-        kept = [part for part in _SENTENCES.split(text) if not self.instruction_pattern.search(fold(part))]
         return " ".join(part.strip() for part in kept if part.strip())
+
+    def _before_order(self, block: str) -> str:
+        for start in _SENTENCE_STARTS.finditer(block):
+            if self.instruction_pattern.search(fold(block[start.end() :])):
+                return block[: start.start()]
+        return block
 
     def t(self, key: str, language: Language, **params: object) -> str:
         return self.wording.text(key, language, **params)
