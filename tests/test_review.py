@@ -269,7 +269,9 @@ def _gaps(plan: StoredPlan) -> list[str]:
     return [g["id"] for g in plan.report["objectives_without_initiative"]]
 
 
-def test_the_objectives_nothing_serves_follow_each_review_decision(drafted: StoredPlan, reviewer: Reviewer) -> None:
+def test_the_objectives_nothing_serves_follow_each_review_decision(
+    assistant: Assistant, drafted: StoredPlan, reviewer: Reviewer
+) -> None:
     report = drafted.report
     order = [o["id"] for o in report["strategic_plan"]["strategic_objectives"]]
     order += [o["id"] for o in report["strategic_plan"]["operational_objectives"]]
@@ -299,6 +301,16 @@ def test_the_objectives_nothing_serves_follow_each_review_decision(drafted: Stor
     linked, _ = reviewer.edit(drafted, f"initiative:{other['catalogue_id']}", "supports", supports, "Marie Roy")
     assert _gaps(linked) == before[1:]
     assert linked.decisions[f"link:{other['catalogue_id']}:{before[0]}"].state is ItemState.EDITED
+    # An entry a gap points to, added without a link, leaves the gap's candidates; added linked, it closes the gap.
+    gap = report["objectives_without_initiative"][0]
+    assert gap["candidates"], "the planner points the French example's first gap to an entry"
+    pointed = gap["candidates"][0]
+    initiative, actions = assistant.initiative_for_review(drafted, pointed, ["P1"], [])
+    added, _ = reviewer.add(drafted, initiative, actions, "Marie Roy")
+    assert _gaps(added) == before and pointed not in added.report["objectives_without_initiative"][0]["candidates"]
+    initiative, actions = assistant.initiative_for_review(drafted, pointed, ["P1"], [gap["id"]])
+    closed, _ = reviewer.add(drafted, initiative, actions, "Marie Roy")
+    assert gap["id"] not in _gaps(closed)
 
 
 def test_a_module_to_activate_still_serves_its_objectives_when_initiatives_are_rejected(

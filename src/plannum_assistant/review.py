@@ -321,20 +321,24 @@ def _value(field: str, raw: str) -> Any:
 
 def _refresh_gaps(report: dict[str, Any]) -> None:
     """List again the objectives nothing in the plan serves, in the strategic plan's order. A gap
-    already listed keeps the entries the planner pointed to; one a review decision opened has none
-    (the entry that served it was the reviewer's to reject)."""
+    already listed keeps the entries the planner pointed to, less any the plan now holds; one a
+    review decision opened has none (the entry that served it was the reviewer's to reject)."""
     if not (report.get("gate") or {}).get("ready"):
         return  # no plan numérique yet: nothing is planned, so no gap is listed
     plan = report.get("strategic_plan") or {}
     objectives = plan.get("strategic_objectives", []) + plan.get("operational_objectives", [])
-    served = {o for i in report.get("initiatives", []) for o in i.get("supports", [])}
-    served |= {o for u in report.get("use_what_you_own", []) for o in u.get("supports", [])}
+    initiatives, modules = report.get("initiatives", []), report.get("use_what_you_own", [])
+    served = {o for item in [*initiatives, *modules] for o in item.get("supports", [])}
+    held = {item.get("catalogue_id") for item in [*initiatives, *modules]}
     listed = {g.get("id"): g for g in report.get("objectives_without_initiative", []) if isinstance(g, dict)}
-    report["objectives_without_initiative"] = [
-        listed.get(o["id"]) or {"id": o["id"], "text": o.get("text"), "candidates": []}
-        for o in objectives
-        if isinstance(o, dict) and o.get("id") not in served
-    ]
+    gaps = []
+    for objective in objectives:
+        if not isinstance(objective, dict) or objective.get("id") in served:
+            continue
+        pointed = listed.get(objective.get("id"), {}).get("candidates", [])
+        text = objective.get("text")
+        gaps.append({"id": objective.get("id"), "text": text, "candidates": [c for c in pointed if c not in held]})
+    report["objectives_without_initiative"] = gaps
 
 
 def _renumber(report: dict[str, Any], moved: dict[str, Any]) -> None:
