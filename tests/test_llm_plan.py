@@ -414,3 +414,26 @@ def test_a_trickling_server_cannot_hold_the_plan_past_the_timeout(cli_data_dir: 
     finally:
         trickle.stop.set()
         trickle.ended.wait(10)
+
+
+def test_an_offline_answer_brought_back_names_only_the_pains_the_model_left_open(
+    cli_data_dir: Path, httpserver: HTTPServer
+) -> None:
+    """The French example's inventory management answers P2 and P3; the model answers P2 (and P1, P4)
+    with other choices, so it comes back for P3 alone, and the note says so."""
+    french = load_intake(ROOT / "examples" / "intake-fr.yaml")
+    chosen = [
+        {"catalogue_id": entry, "addresses": [pain], "supports": [], "horizon": "0-6", "rationale": why}
+        for entry, pain, why in [
+            ("mrp-scheduling", "P2", "La planification se fait au tableau blanc."),
+            ("crm", "P4", "Les vendeurs suivent leurs clients dans leur tête."),
+            ("cpq-quoting", "P1", "Les soumissions prennent trop de temps."),
+        ]
+    ]
+    _reply(httpserver, _draft(chosen))
+    assistant = _assistant(cli_data_dir, httpserver)
+    report = _checked(assistant.plan(french, TODAY, engine="llm"), assistant)
+    filled = [note for note in report.model_notes if "added by the offline planner" in note]
+    assert filled == ["inventory-management: added by the offline planner for P3, which no kept model choice answered"]
+    [inventory] = [i for i in report.initiatives if i.catalogue_id == "inventory-management"]
+    assert inventory.source == "offline" and set(inventory.addresses) == {"P2", "P3"}

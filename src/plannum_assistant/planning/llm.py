@@ -152,7 +152,7 @@ class LLMPlanEngine:
     # --- the plan ---------------------------------------------------------------------------------
 
     def _finish(
-        self, data: dict[str, Any], checked: Checked, choices: list[Choice], filled: list[str]
+        self, data: dict[str, Any], checked: Checked, choices: list[Choice], filled: dict[str, list[str]]
     ) -> dict[str, Any]:
         texts = self.texts
         report = validate_report(data, self.catalogue)
@@ -164,9 +164,7 @@ class LLMPlanEngine:
             for c in choices
             if c.entry_id not in planned and not (c.entry_id in filled and c.entry_id in activated)
         ]
-        notes += [
-            texts.note("filled", id=c.entry_id, pains=", ".join(c.pains)) for c in choices if c.entry_id in filled
-        ]
+        notes += [texts.note("filled", id=entry_id, pains=", ".join(pains)) for entry_id, pains in filled.items()]
         from_model = sum(1 for i in report.initiatives if i.source == "model")
         total = len(report.initiatives)
         engine = "llm" if total and from_model == total else ("llm+offline" if from_model else "offline")
@@ -197,20 +195,23 @@ class LLMPlanEngine:
         return texts.note("owned", id=entry_id)
 
 
-def _filled(base: PlanReport, choices: list[Choice]) -> tuple[list[Choice], list[str]]:
+def _filled(base: PlanReport, choices: list[Choice]) -> tuple[list[Choice], dict[str, list[str]]]:
     """The model's choices, then the offline plan's answers to the pains none of them answers: its
     initiatives, and the modules of a running system it tells the owner to activate."""
     answered = {p for c in choices for p in c.pains}
     chosen = {c.entry_id for c in choices}
     filled: list[Choice] = []
+    opened: dict[str, list[str]] = {}  # each filled entry: the pains it was brought back for
     offline = [(i.catalogue_id, i.addresses, i.supports) for i in base.initiatives]
     offline += [(u.catalogue_id, u.addresses, u.supports) for u in base.use_what_you_own]
     for entry_id, addresses, supports in offline:
-        if entry_id in chosen or all(p in answered for p in addresses):
+        left_open = [p for p in addresses if p not in answered]
+        if entry_id in chosen or not left_open:
             continue
         filled.append(Choice(entry_id, tuple(addresses), tuple(supports), by_model=False))
+        opened[entry_id] = left_open
         answered |= set(addresses)
-    return [*choices, *filled], [c.entry_id for c in filled]
+    return [*choices, *filled], opened
 
 
 def _human(text: str) -> Any:
