@@ -325,3 +325,19 @@ def test_a_module_to_activate_still_serves_its_objectives_when_initiatives_are_r
         plan.report["strategic_plan"]["strategic_objectives"] + plan.report["strategic_plan"]["operational_objectives"]
     )
     assert _gaps(plan) == [o["id"] for o in objectives if o["id"] not in owned]
+
+
+def test_a_module_to_activate_has_its_objective_links_decided_like_an_initiative(
+    assistant: Assistant, reviewer: Reviewer
+) -> None:
+    plan = new_stored_plan("p3", assistant.plan(load_intake(ROOT / "examples" / "intake-en.yaml"), TODAY))
+    module = plan.report["use_what_you_own"][0]
+    objective = module["supports"][0]
+    key = f"link:{module['catalogue_id']}:{objective}"
+    assert plan.decisions[key].state is ItemState.PROPOSED  # approval waits for it, as for any link
+    served_elsewhere = any(objective in i["supports"] for i in plan.report["initiatives"])
+    assert not served_elsewhere, "the English example's module alone serves this objective"
+    dropped, _ = reviewer.reject(plan, key, "Sam Lee", "activating lot tracing does not move this measure")
+    assert objective not in dropped.report["use_what_you_own"][0]["supports"] and objective in _gaps(dropped)
+    restored, _ = reviewer.accept(dropped, key, "Sam Lee")
+    assert objective in restored.report["use_what_you_own"][0]["supports"] and objective not in _gaps(restored)

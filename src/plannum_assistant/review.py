@@ -278,11 +278,13 @@ class Reviewer:
         plan.report = self._validated(report)
 
     def _link(self, plan: StoredPlan, key: str, *, keep: bool) -> None:
-        """Keep (restore) or drop one objective link of an initiative; the plan is re-validated."""
+        """Keep (restore) or drop one objective link of an initiative or of a module to activate; the
+        plan is re-validated."""
         _, entry_id, objective = key.split(":")
-        initiative = self._initiative(plan.report, entry_id)
-        supports = [o for o in initiative["supports"] if o != objective]
-        initiative["supports"] = [*supports, objective] if keep else supports
+        modules = [u for u in plan.report.get("use_what_you_own", []) if u["catalogue_id"] == entry_id]
+        linked = modules[0] if modules else self._initiative(plan.report, entry_id)
+        supports = [o for o in linked["supports"] if o != objective]
+        linked["supports"] = [*supports, objective] if keep else supports
         plan.report = self._validated(plan.report)
 
     @staticmethod

@@ -102,11 +102,14 @@ def canonical_hash(report: dict[str, Any]) -> str:
 
 def item_keys(report: dict[str, Any]) -> list[str]:
     """Every item a reviewer decides: each initiative, each of its objective links, each activity
-    (numbered from 1), each SMART rewrite suggestion, the follow-up owner."""
+    (numbered from 1), each objective link of a module to activate, each SMART rewrite suggestion,
+    the follow-up owner."""
     keys = []
     for initiative in report.get("initiatives", []):
         entry_id = initiative["catalogue_id"]
         keys += [f"initiative:{entry_id}", *(f"link:{entry_id}:{o}" for o in initiative["supports"])]
+    for module in report.get("use_what_you_own", []):  # "activating it would serve OO2": a claim to decide
+        keys += [f"link:{module['catalogue_id']}:{o}" for o in module.get("supports", [])]
     for actions in report.get("action_plan", []):
         keys += [f"activity:{actions['initiative']}:{n}" for n in range(1, len(actions["activities"]) + 1)]
     keys += [f"smart:{s['objective']}" for s in report.get("smart_suggestions", [])]  # decided, never applied
