@@ -966,6 +966,31 @@ def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counte
         validate_report(data, catalogue)
 
 
+def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_counts_it(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    folder = _TEST_COMPANIES.parent / "companies-includes"
+    companies = load_companies(folder, catalogue)
+    loyalty, tills = companies["b04-test-bakery"].intake.pain_points
+    hits = {loyalty: [hit("loyalty-program", 1.0, classifier=0.9)], tills: [hit("point-of-sale", 1.0, classifier=0.9)]}
+    ctx = _ctx(catalogue, config, wording, FakeRetriever(hits))
+    report = validate_report(OfflinePlanner(ctx).draft(companies["b04-test-bakery"].intake, TODAY), catalogue)
+    planned = {i.catalogue_id: i for i in report.initiatives}
+    assert set(planned) == {"point-of-sale"}  # no loyalty tool bought beside the tills that bring one
+    assert [(i.catalogue_id, i.addresses) for i in planned["point-of-sale"].includes] == [("loyalty-program", ["P1"])]
+    summary = _evaluate_offline(companies, ctx, folder)["summary"]
+    assert (summary["answer_rate"], summary["address_precision"]) == (1.0, 1.0)  # P1 by its loyalty module
+    assert (summary["answer_rate_strict"], summary["address_precision_strict"]) == (0.5, 0.5)
+    # The contract: a system includes only what it covers, for pains it addresses.
+    data = report.model_dump(mode="json")
+    data["initiatives"][0]["includes"] = [{"catalogue_id": "crm", "addresses": ["P1"]}]
+    with pytest.raises(ValidationError, match=r"includes.0: 'crm' is not a capability point-of-sale covers"):
+        validate_report(data, catalogue)
+    data["initiatives"][0]["includes"] = [{"catalogue_id": "loyalty-program", "addresses": ["P3"]}]
+    with pytest.raises(ValidationError, match=r"includes: pain point\(s\) P3 the initiative does not address"):
+        validate_report(data, catalogue)
+
+
 def test_a_prerequisite_that_also_answers_a_statement_itself_keeps_that_pair_direct(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:

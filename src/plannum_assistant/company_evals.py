@@ -4,14 +4,18 @@ Each file holds an intake and, per owner statement and per objective, the catalo
 consultant would accept (written blind: the writers saw only the catalogue's ids and names).
 Figures, over the companies whose gate should be ready:
 
-- **answer rate**: statements whose plan answer (the initiatives addressing it, and the modules
-  of a running system the plan says to use for it, ``use_what_you_own``) includes an acceptable
-  id; a statement labelled with no acceptable id counts as answered when the plan leaves it
-  unanswered;
+- **answer rate**: statements whose plan answer (the initiatives addressing it, the capability an
+  integrated system brings for it, ``includes``, and the modules of a running system the plan says
+  to use for it, ``use_what_you_own``) includes an acceptable id; a statement labelled with no
+  acceptable id counts as answered when the plan leaves it unanswered; **strict**: a system counts
+  by its own id only (the point-of-sale that answers a loyalty pain with its loyalty module is
+  wrong when only the loyalty program is labelled) — a secondary figure, comparable with the
+  reports written before ``includes`` existed;
 - **answer rate with deferred**: the same, counting also an acceptable initiative the plan sets
   aside for that statement (``deferred``: beyond the size cap or the horizon, "at the next cycle");
   a secondary figure, the answer rate above is the one reported against targets;
-- **address precision**: (initiative, statement) pairs of the plan that are acceptable; **direct**:
+- **address precision**: (initiative, statement) pairs of the plan that are acceptable (a system's
+  pair through a capability it brings, by that capability; **strict**: by its own id); **direct**:
   the same, leaving out a prerequisite's pairs through an initiative it enables (``enables``: the
   Wi-Fi network "addresses" the unconnected machines through machine connectivity) — a secondary
   figure; a prerequisite that also answers that statement itself is left out too (the plan does not
@@ -159,6 +163,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
         "address_precision_direct": _ratio(sum(p["ok"] for p in direct), len(direct)),
+        "answer_rate_strict": _ratio(sum(s.get("answered_strict", s["answered"]) for s in statements), len(statements)),
+        "address_precision_strict": _ratio(sum(p.get("ok_strict", p["ok"]) for p in pairs), len(pairs)),
         "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
         "link_recall": _ratio(sum(o["linked"] for o in servable), len(servable)),
         "recall_at_5": _ratio(sum(s["in_top5"] for s in long), len(long)),
@@ -191,8 +197,17 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
         answers = [(i.catalogue_id, i.addresses) for i in report.initiatives]
         answers += [(u.catalogue_id, u.addresses) for u in report.use_what_you_own]
         answer = sorted({entry for entry, pains in answers if any(owner.get(p) == index for p in pains)})
+        # An integrated system answering it with a capability it brings (``includes``: the POS's
+        # loyalty module) gives that capability as its answer too; ``strict`` counts its own id only.
+        via = {
+            i.catalogue_id: included.catalogue_id
+            for i in report.initiatives
+            for included in i.includes
+            if any(owner.get(p) == index for p in included.addresses)
+        }
         acceptable = set(label.acceptable)
-        answered = bool(set(answer) & acceptable) if acceptable else not answer
+        answered = bool({*answer, *via.values()} & acceptable) if acceptable else not answer
+        answered_strict = bool(set(answer) & acceptable) if acceptable else not answer
         later = {d.catalogue_id for d in report.deferred if any(owner.get(p) == index for p in d.addresses)}
         top5 = [hit.id for hit in found.get(text, [])[:5]]
         statements.append(
@@ -200,7 +215,9 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
                 "index": index + 1,
                 "acceptable": label.acceptable,
                 "answer": answer,
+                **({"includes": via} if via else {}),
                 "answered": answered,
+                "answered_strict": answered_strict,
                 "deferred": sorted(later),
                 "answered_or_deferred": answered or bool(later & acceptable),
                 "top5": top5,
@@ -216,7 +233,14 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
         # left out of the secondary ``address_precision_direct`` only.
         through = {i.catalogue_id for i in report.initiatives if set(i.enables) & set(answer)}
         address_pairs += [
-            {"initiative": i, "statement": index + 1, "ok": i in acceptable, "through": i in through} for i in answer
+            {
+                "initiative": i,
+                "statement": index + 1,
+                "ok": i in acceptable or via.get(i) in acceptable,
+                "ok_strict": i in acceptable,
+                "through": i in through,
+            }
+            for i in answer
         ]
     link_pairs = [
         {"initiative": i.catalogue_id, "objective": oid, "ok": i.catalogue_id in labels.objectives.get(oid, [])}

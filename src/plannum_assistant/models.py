@@ -201,6 +201,13 @@ class Kpi(Model):
     objective: str | None = Field(default=None, description="the objective the KPI comes from")
 
 
+class Included(Model):
+    """A point solution an integrated system of the plan brings instead of buying it apart."""
+
+    catalogue_id: CatalogueId = Field(description="one of the system's catalogue `covers`")
+    addresses: list[str] = Field(description="the system's pain points it answers with this capability")
+
+
 class PlannedInitiative(Model):
     """One initiative of the plan numérique, always a catalogue entry."""
 
@@ -216,6 +223,11 @@ class PlannedInitiative(Model):
         description="the plan's initiatives that need this one first (it is one of their catalogue prerequisites, "
         "or a system covering one); a prerequisite added for them lists their pain points in `addresses`, "
         "answered through them",
+    )
+    includes: list[Included] = Field(
+        default_factory=list,
+        description="for an integrated system (ERP, POS, practice management...): the point solutions it "
+        "brings in place of buying them apart, each with the pain points it answers through that capability",
     )
     priority: int = Field(ge=1, description="1 = first")
     horizon: Horizon = Field(description="months from the plan's start")
@@ -305,6 +317,13 @@ def _check_catalogue_ids(plan: DigitalPlan, catalogue: Catalogue) -> None:
     for field, entry_id in fields:
         if entry_id not in catalogue:
             raise ValueError(f"{field}: unknown catalogue id {entry_id!r}: initiatives come from the catalogue only")
+    for n, initiative in enumerate(plan.initiatives):
+        for k, included in enumerate(initiative.includes):
+            if included.catalogue_id not in catalogue[initiative.catalogue_id].covers:
+                raise ValueError(
+                    f"initiatives.{n}.includes.{k}: {included.catalogue_id!r} is not a capability "
+                    f"{initiative.catalogue_id} covers (catalogue `covers`)"
+                )
     ids = [i.catalogue_id for i in plan.initiatives]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -322,6 +341,9 @@ def _check_links(plan: DigitalPlan) -> None:
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
             raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")
+        stray = sorted({p for included in initiative.includes for p in included.addresses} - set(initiative.addresses))
+        if stray:
+            raise ValueError(f"{name}.includes: pain point(s) {', '.join(stray)} the initiative does not address")
         unknown_objectives = sorted(set(initiative.supports) - objective_ids)
         if unknown_objectives:
             raise ValueError(f"{name}.supports: unknown objective(s) {', '.join(unknown_objectives)}")

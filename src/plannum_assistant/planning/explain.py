@@ -6,7 +6,7 @@ from datetime import date
 from functools import reduce
 
 from ..gate import GateResult
-from ..models import TEXT_MAX_CHARS, Horizon, Kpi, Objective, PlannedInitiative, Severity, StrategicPlan
+from ..models import TEXT_MAX_CHARS, Horizon, Included, Kpi, Objective, PlannedInitiative, Severity, StrategicPlan
 from ..report import DeadlineConflict, ObjectiveGap, UseWhatYouOwn
 from ..vocabulary import Language
 from .schedule import end_of
@@ -54,6 +54,7 @@ def initiative(
         title=candidate.entry.name.get(language),
         addresses=candidate.pains,
         supports=candidate.supports,
+        includes=included(candidate),
         priority=priority,
         horizon=horizon,
         start=start,
@@ -65,6 +66,18 @@ def initiative(
         kpis=kpis or [],
         source="model" if choice is not None and choice.by_model else "offline",
     )
+
+
+def included(candidate: Candidate) -> list[Included]:
+    """The capabilities a system brings in place of the point solutions folded into it, each with
+    the pains that solution answered (in the order they were folded)."""
+    covers = candidate.entry.covers
+    pains = {
+        capability: [p for p in candidate.pains if candidate.through.get(p) == capability]
+        for capability in candidate.folded
+        if capability in covers
+    }
+    return [Included(catalogue_id=capability, addresses=found) for capability, found in pains.items() if found]
 
 
 def priority_reason(ctx: PlanContext, candidate: Candidate, pains: list[Pain], language: Language) -> str:
