@@ -520,6 +520,13 @@ def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
     results = grounding.retrieve(ctx, [customers, suppliers], [], frozenset())
     assert [h.id for h in grounding.answer(ctx, results[customers])] == ["ar-collections"]
     assert [h.id for h in grounding.answer(ctx, results[suppliers])] == ["ap-automation"]
+    # The money going out, told beside "customers pay us fine": both sides are named, nothing is dropped.
+    going_out = "Our customers pay us in 30 days, that's fine. It's the bills we owe: repair shops, fuel cards."
+    dues = "On paie nos gars en retard parce que les factures à payer traînent sur mon bureau, les clients eux ça va."
+    hits = {going_out: [hit("ar-collections", 1.0), hit("ap-automation", 0.99, bm25_rank=2)]}
+    results = grounding.retrieve(_ctx(catalogue, config, wording, FakeRetriever(hits)), [going_out], [], frozenset())
+    assert ctx.flow_of(going_out) is None and ctx.flow_of(dues) is None
+    assert [h.id for h in results[going_out]] == ["ar-collections", "ap-automation"]
 
 
 def _pains_answered(catalogue: Catalogue, answers: dict[str, list[str]], tops: dict[str, list[str]]) -> list[Pain]:
