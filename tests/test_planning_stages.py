@@ -238,6 +238,18 @@ def test_the_cap_keeps_the_most_valuable_and_a_prerequisite_only_with_its_depend
     assert schedule.choose(ordered, 1) == {"crm"}
 
 
+def test_the_needs_study_of_a_core_system_that_does_not_fit_takes_a_free_place_alone(catalogue: Catalogue) -> None:
+    study = _candidate(catalogue, "erp-needs-study", ["P1", "P2"], prerequisite_of="erp", value=0.1)
+    erp = _candidate(catalogue, "erp", ["P1", "P2"], value=3.0)
+    crm = _candidate(catalogue, "crm", ["P3"], value=5.0)
+    helpdesk = _candidate(catalogue, "helpdesk", ["P4"], value=4.0)
+    ordered = schedule.dependencies_first([study, erp, crm, helpdesk])
+    assert schedule.choose(ordered, 3) == {"crm", "helpdesk"}  # an ERP one pain asked for: study and all, or none
+    erp.core_for = 2  # proposed because several pains point into what it covers
+    assert schedule.choose(ordered, 3) == {"crm", "helpdesk", "erp-needs-study"}  # the system waits, the study starts
+    assert schedule.choose(ordered, 2) == {"crm", "helpdesk"}  # no free place: nothing added beyond the cap
+
+
 def test_quick_wins_may_go_beyond_the_cap_but_only_standalone_and_only_as_many_as_allowed(catalogue: Catalogue) -> None:
     crm = _candidate(catalogue, "crm", ["P1"], value=5.0)
     helpdesk = _candidate(catalogue, "helpdesk", ["P2"], value=4.0)

@@ -112,7 +112,10 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
     (``Candidate.sure``, read on the pains it is the *first* answer for): a pain the owner raised,
     plainly answered, is not left for the next cycle for want of a slot.
 
-    A prerequisite added only for another initiative enters the plan with it, never alone.
+    A prerequisite added only for another initiative enters the plan with it, never alone, but for
+    one case: the needs study of an integrated system proposed for several pains (``core_for``) that
+    does not fit takes a free slot on its own — the first step of the core-system decision, while
+    the system waits in ``deferred`` with its budget.
     """
     by_id = {c.entry.id: c for c in ordered}
     chosen: set[str] = set()
@@ -128,6 +131,10 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
                 pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
+    for system in (c for c in best_first if c.core_for and c.entry.id not in chosen):
+        for first in (n for n in system.needs() if n in by_id):
+            if len(chosen) < cap and all(n in chosen or n not in by_id for n in by_id[first].needs()):
+                chosen.add(first)
 
     def standalone(c: Candidate) -> bool:
         return c.entry.id not in chosen and all(n in chosen or n not in by_id for n in c.needs())
