@@ -19,7 +19,7 @@ from plannum_assistant.company_evals import evaluate_companies, load_companies, 
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
 from plannum_assistant.models import PainPoint, Severity, validate_plan
-from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, grounding, schedule
+from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, explain, grounding, schedule
 from plannum_assistant.planning import actions as stage_actions
 from plannum_assistant.planning.severity import consequences as severity_consequences
 from plannum_assistant.planning.severity import severity as severity_level
@@ -27,7 +27,7 @@ from plannum_assistant.planning.types import Candidate, Choice, Pain, PlanKnowle
 from plannum_assistant.report import validate_report
 from plannum_assistant.retrieval import SEARCH_FUSION, Fusion
 from plannum_assistant.testing import FakeRetriever, hit
-from plannum_assistant.vocabulary import BusinessFunction, Language, Sector, SizeBand
+from plannum_assistant.vocabulary import BusinessFunction, Flow, Language, Sector, SizeBand
 
 from .conftest import KNOWLEDGE
 from .conftest import small_intake as _intake
@@ -244,10 +244,14 @@ def test_the_needs_study_of_a_core_system_that_does_not_fit_takes_a_free_place_a
     crm = _candidate(catalogue, "crm", ["P3"], value=5.0)
     helpdesk = _candidate(catalogue, "helpdesk", ["P4"], value=4.0)
     ordered = schedule.dependencies_first([study, erp, crm, helpdesk])
-    assert schedule.choose(ordered, 3) == {"crm", "helpdesk"}  # an ERP one pain asked for: study and all, or none
+    erp.core_for = 1  # an ERP one pain asked for: study and all, or none
+    assert schedule.choose(ordered, 3, core=2) == {"crm", "helpdesk"}
     erp.core_for = 2  # proposed because several pains point into what it covers
-    assert schedule.choose(ordered, 3) == {"crm", "helpdesk", "erp-needs-study"}  # the system waits, the study starts
-    assert schedule.choose(ordered, 2) == {"crm", "helpdesk"}  # no free place: nothing added beyond the cap
+    assert schedule.choose(ordered, 3, core=2) == {"crm", "helpdesk", "erp-needs-study"}  # the study starts
+    assert schedule.choose(ordered, 3, core=0) == {"crm", "helpdesk"}  # the rule off
+    assert schedule.choose(ordered, 2, core=2) == {"crm", "helpdesk"}  # no free place: nothing added beyond the cap
+    erp.sure, erp.quick_win = 0.9, True  # the system itself waits for the next cycle: no extra place for it
+    assert schedule.choose(ordered, 3, extra=1, sure=(1, 0.25), core=2) == {"crm", "helpdesk", "erp-needs-study"}
 
 
 def test_quick_wins_may_go_beyond_the_cap_but_only_standalone_and_only_as_many_as_allowed(catalogue: Catalogue) -> None:
@@ -538,6 +542,8 @@ def test_a_customer_side_statement_is_not_answered_by_a_supplier_side_tool(
     hits = {going_out: [hit("ar-collections", 1.0), hit("ap-automation", 0.99, bm25_rank=2)]}
     results = grounding.retrieve(_ctx(catalogue, config, wording, FakeRetriever(hits)), [going_out], [], frozenset())
     assert ctx.flow_of(going_out) is None and ctx.flow_of(dues) is None
+    assert ctx.flow_of("Our clients are slow to pay our invoices and the bills we send get lost") is Flow.CUSTOMER
+    assert ctx.flow_of("Les clients tardent à payer nos factures, on relance à la main") is Flow.CUSTOMER
     assert [h.id for h in results[going_out]] == ["ar-collections", "ap-automation"]
 
 
@@ -1008,6 +1014,21 @@ def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_co
     data["initiatives"][0]["includes"] = [{"catalogue_id": "loyalty-program", "addresses": ["P3"]}]
     with pytest.raises(ValidationError, match=r"includes: pain point\(s\) P3 the initiative does not address"):
         validate_report(data, catalogue)
+
+
+def test_a_system_includes_every_capability_it_covers_that_answers_one_of_its_pains(catalogue: Catalogue) -> None:
+    receivables = [hit("ar-collections", 1.0), hit("cloud-accounting", 0.99)]  # two clear answers, both covered
+    stock = [hit("inventory-management", 1.0)]
+    pains = [
+        Pain(_pain("P1").point, receivables, receivables),
+        Pain(_pain("P2").point, stock, stock),
+        Pain(_pain("P3").point, stock, stock),
+    ]
+    erp = _candidate(catalogue, "erp", ["P1", "P2"])  # chosen by whoever: folded tools or a model's pick
+    included = [(i.catalogue_id, i.addresses) for i in explain.included(erp, pains)]
+    assert included == [("ar-collections", ["P1"]), ("cloud-accounting", ["P1"]), ("inventory-management", ["P2"])]
+    crm = _candidate(catalogue, "crm", ["P1"])  # covers nothing: includes nothing
+    assert explain.included(crm, pains) == []
 
 
 def test_a_prerequisite_that_also_answers_a_statement_itself_keeps_that_pair_direct(

@@ -199,14 +199,14 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
         answer = sorted({entry for entry, pains in answers if any(owner.get(p) == index for p in pains)})
         # An integrated system answering it with a capability it brings (``includes``: the POS's
         # loyalty module) gives that capability as its answer too; ``strict`` counts its own id only.
-        via = {
-            i.catalogue_id: included.catalogue_id
-            for i in report.initiatives
-            for included in i.includes
-            if any(owner.get(p) == index for p in included.addresses)
-        }
+        via: dict[str, list[str]] = {}
+        for initiative in report.initiatives:
+            for included in initiative.includes:
+                if any(owner.get(p) == index for p in included.addresses):
+                    via.setdefault(initiative.catalogue_id, []).append(included.catalogue_id)
         acceptable = set(label.acceptable)
-        answered = bool({*answer, *via.values()} & acceptable) if acceptable else not answer
+        brought = {capability for capabilities in via.values() for capability in capabilities}
+        answered = bool({*answer, *brought} & acceptable) if acceptable else not answer
         answered_strict = bool(set(answer) & acceptable) if acceptable else not answer
         later = {d.catalogue_id for d in report.deferred if any(owner.get(p) == index for p in d.addresses)}
         top5 = [hit.id for hit in found.get(text, [])[:5]]
@@ -236,7 +236,7 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
             {
                 "initiative": i,
                 "statement": index + 1,
-                "ok": i in acceptable or via.get(i) in acceptable,
+                "ok": i in acceptable or bool(set(via.get(i, [])) & acceptable),
                 "ok_strict": i in acceptable,
                 "through": i in through,
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from functools import reduce
 
@@ -24,13 +25,18 @@ def initiative(
     language: Language,
     *,
     kpis: list[Kpi] | None = None,
+    planned: Collection[str] | None = None,
 ) -> PlannedInitiative:
     """The plan's line for one candidate: what it answers, what it serves, the phrase that matched,
-    and why it comes at this rank."""
+    and why it comes at this rank. ``planned``: the plan's catalogue ids, to tell a prerequisite
+    whose dependent waits for the next cycle (the first step of a core system) from one done first."""
     parts = []
     if candidate.prerequisite_of:
         dependent = ctx.catalogue[candidate.prerequisite_of].name.get(language)
-        parts.append(ctx.t("rationale.prerequisite", language, dependent=dependent))
+        waits = planned is not None and candidate.prerequisite_of not in planned
+        parts.append(
+            ctx.t("rationale.first_step" if waits else "rationale.prerequisite", language, dependent=dependent)
+        )
     parts.append(ctx.t("rationale.answers", language, pains=pain_list(ctx, candidate.pains, pains, language)))
     if candidate.folded:
         folded = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
@@ -54,7 +60,7 @@ def initiative(
         title=candidate.entry.name.get(language),
         addresses=candidate.pains,
         supports=candidate.supports,
-        includes=included(candidate),
+        includes=included(candidate, pains),
         priority=priority,
         horizon=horizon,
         start=start,
@@ -68,16 +74,19 @@ def initiative(
     )
 
 
-def included(candidate: Candidate) -> list[Included]:
-    """The capabilities a system brings in place of the point solutions folded into it, each with
-    the pains that solution answered (in the order they were folded)."""
-    covers = candidate.entry.covers
-    pains = {
-        capability: [p for p in candidate.pains if candidate.through.get(p) == capability]
-        for capability in candidate.folded
-        if capability in covers
-    }
-    return [Included(catalogue_id=capability, addresses=found) for capability, found in pains.items() if found]
+def included(candidate: Candidate, pains: list[Pain]) -> list[Included]:
+    """The capabilities an integrated system brings for the pains it addresses: each point solution
+    it covers that clearly answers one of them (a pain's ``answer``), with those pains, in the
+    order the pains name them. The same whoever chose the system (the planner folding the tools it
+    covers, or a model picking the system itself)."""
+    covers = set(candidate.entry.covers)
+    found: dict[str, list[str]] = {}
+    for pain in pains:
+        if pain.point.id in candidate.pains:
+            for hit in pain.answer:
+                if hit.id in covers and pain.point.id not in found.setdefault(hit.id, []):
+                    found[hit.id].append(pain.point.id)
+    return [Included(catalogue_id=capability, addresses=ids) for capability, ids in found.items()]
 
 
 def priority_reason(ctx: PlanContext, candidate: Candidate, pains: list[Pain], language: Language) -> str:

@@ -267,8 +267,6 @@ def integrate(
                 core.folded.append(covered)
                 core.best_for += folded.best_for
                 core.pains.extend(p for p in folded.pains if p not in core.pains)
-                for pid in folded.pains:  # the system answers them with that capability of its own
-                    core.through.setdefault(pid, covered)
                 core.supports.extend(o for o in folded.supports if o not in core.supports)  # a model's links
                 for pid, sure in folded.confidence.items():  # the system answers what its tools answered
                     core.confidence[pid] = max(core.confidence.get(pid, 0.0), sure)

@@ -158,6 +158,7 @@ class OfflinePlanner:
                 strategy,
                 language,
                 kpis=content.kpis(ctx, c, strategy, place, language),
+                planned={k.entry.id for k in chosen},
             )
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]

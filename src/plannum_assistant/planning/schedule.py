@@ -105,7 +105,9 @@ def dependencies_first(candidates: list[Candidate], key: Callable[[Candidate], A
     return ordered
 
 
-def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, float] = (0, 1.0)) -> set[str]:
+def choose(
+    ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, float] = (0, 1.0), core: int = 0
+) -> set[str]:
     """The most valuable initiatives that fit under the cap, each with its prerequisites; then up
     to ``extra`` quick wins beyond it (short, cheap and standalone: they do not take a project's place);
     then up to ``sure[0]`` standalone first answers the classifier gives at least ``sure[1]``
@@ -113,9 +115,10 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
     plainly answered, is not left for the next cycle for want of a slot.
 
     A prerequisite added only for another initiative enters the plan with it, never alone, but for
-    one case: the needs study of an integrated system proposed for several pains (``core_for``) that
-    does not fit takes a free slot on its own — the first step of the core-system decision, while
-    the system waits in ``deferred`` with its budget.
+    one case: the first step of an integrated system proposed for at least ``core`` pains
+    (``core_for``; 0: never) that does not fit — an ERP's needs study, the inventory under a WMS —
+    takes a free place on its own, while the system waits in ``deferred`` for the next cycle (never
+    brought back beyond the cap as a quick win or a sure answer).
     """
     by_id = {c.entry.id: c for c in ordered}
     chosen: set[str] = set()
@@ -131,13 +134,15 @@ def choose(ordered: list[Candidate], cap: int, extra: int = 0, sure: tuple[int, 
                 pending.extend(by_id[entry_id].needs())
         if len(chosen) + len(needed) <= cap:
             chosen |= needed
-    for system in (c for c in best_first if c.core_for and c.entry.id not in chosen):
+    waiting: set[str] = set()
+    for system in (c for c in best_first if core and c.core_for >= core and c.entry.id not in chosen):
         for first in (n for n in system.needs() if n in by_id):
             if len(chosen) < cap and all(n in chosen or n not in by_id for n in by_id[first].needs()):
                 chosen.add(first)
+                waiting.add(system.entry.id)
 
     def standalone(c: Candidate) -> bool:
-        return c.entry.id not in chosen and all(n in chosen or n not in by_id for n in c.needs())
+        return c.entry.id not in chosen | waiting and all(n in chosen or n not in by_id for n in c.needs())
 
     chosen |= {c.entry.id for c in [c for c in best_first if c.quick_win and standalone(c)][:extra]}
     count, at_least = sure
@@ -150,7 +155,7 @@ def schedule(
     """Start dates from ``today`` with a few initiatives at a time, prerequisites finished first."""
     cap = ctx.config.plan_size.for_band(band)
     quick, sure = ctx.config.quick_win.extra.for_band(band), ctx.config.sure_answer
-    chosen = choose(ordered, cap, quick, (sure.extra.for_band(band), sure.min_probability))
+    chosen = choose(ordered, cap, quick, (sure.extra.for_band(band), sure.min_probability), ctx.config.core.min_pains)
     longest = ctx.config.horizons[-1].until_months
     horizon = min(intake.constraints.horizon_months or ctx.config.default_horizon_months, longest)
     slots = [today] * ctx.config.concurrency.for_band(band)

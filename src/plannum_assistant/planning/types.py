@@ -96,7 +96,6 @@ class Candidate:
     value: float = 0.0
     best_for: int = 0  # pain points where it is the first answer, not a runner-up
     folded: list[str] = field(default_factory=list)  # point solutions this integrated system replaces
-    through: dict[str, str] = field(default_factory=dict)  # pain id -> the folded solution that answered it
     core_for: int = 0  # pains pointing into its coverage (an integrated system proposed for several pains)
     confidence: dict[str, float] = field(default_factory=dict)  # pain id -> the classifier's probability for it
     sure: float = 0.0  # the classifier's highest probability among the pains it is the first answer for
