@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.intake import load_intake
+from plannum_assistant.report import validate_report
 from plannum_assistant.review import ItemState, PlanStatus, Reviewer, ReviewError, StoredPlan, new_stored_plan
 
 from .conftest import ROOT, run_cli
@@ -263,6 +266,24 @@ def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restorin
     initiative, actions = assistant.initiative_for_review(restored, "wms", ["P2"], [])  # a WMS needs inventory
     added, _ = reviewer.add(restored, initiative, actions, "Marie Roy")
     assert sorted(enables(added)) == ["mrp-scheduling", "wms"]
+
+
+def test_a_capability_the_reviewer_buys_apart_is_no_longer_included_by_a_system(
+    assistant: Assistant, drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    def includes(plan: StoredPlan) -> list[Any]:
+        return next(i["includes"] for i in plan.report["initiatives"] if i["catalogue_id"] == "wms")
+
+    wms, actions = assistant.initiative_for_review(drafted, "wms", ["P2"], [])
+    wms["includes"] = [{"catalogue_id": "barcode-scanning", "addresses": ["P2"]}]  # the scanning it covers
+    plan, _ = reviewer.add(drafted, wms, actions, "Marie Roy")
+    assert includes(plan) == wms["includes"]
+    scanning, scanning_actions = assistant.initiative_for_review(plan, "barcode-scanning", ["P2"], [])
+    plan, _ = reviewer.add(plan, scanning, scanning_actions, "Marie Roy")
+    assert includes(plan) == []  # bought apart now: no longer counted as brought by the WMS
+    both = [i | {"includes": wms["includes"]} if i["catalogue_id"] == "wms" else i for i in plan.report["initiatives"]]
+    with pytest.raises(ValidationError, match="also an initiative of the plan: brought by the system or bought apart"):
+        validate_report(plan.report | {"initiatives": both}, assistant.catalogue)
 
 
 def _gaps(plan: StoredPlan) -> list[str]:

@@ -6,8 +6,9 @@ catalogue) to an action plan (activities with a responsible, a budget and a
 target date), a follow-up owner and a human review.
 
 Business rules that need the catalogue (ids exist, prerequisites are
-respected) read it from the pydantic validation context; build plans with
-:func:`validate_plan`, which supplies it. Every model forbids unknown fields.
+respected; :mod:`.plan_rules`) read it from the pydantic validation context;
+build plans with :func:`validate_plan`, which supplies it. Every model forbids
+unknown fields.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import plan_rules
 from .catalogue import ENTRY_ID_PATTERN, Catalogue
 from .smart import SmartAssessment, assess_smart
 from .vocabulary import BusinessFunction, Consequence, Dimension, Language
@@ -292,11 +294,7 @@ class DigitalPlan(Model):
         catalogue = (info.context or {}).get("catalogue")
         if not isinstance(catalogue, Catalogue):
             raise ValueError("a DigitalPlan is validated against the catalogue: use validate_plan()")
-        _check_catalogue_ids(self, catalogue)
-        _check_links(self)
-        _check_dependencies(self, catalogue)
-        _check_action_plan(self)
-        _check_priorities(self)
+        plan_rules.check(self, catalogue)
         if self.initiatives and self.strategic_plan is None:
             raise ValueError("initiatives: no plan numérique without a strategic plan")
         if self.review.status is not ReviewStatus.DRAFT and not self.follow_up.owner:
@@ -308,103 +306,3 @@ def validate_plan(data: dict[str, Any] | DigitalPlan, catalogue: Catalogue) -> D
     """Validate a plan (a dict or a model) with every business rule, the catalogue's included."""
     payload = data.model_dump(mode="python", exclude_computed_fields=True) if isinstance(data, DigitalPlan) else data
     return DigitalPlan.model_validate(payload, context={"catalogue": catalogue})
-
-
-def _check_catalogue_ids(plan: DigitalPlan, catalogue: Catalogue) -> None:
-    fields = [(f"initiatives.{n}.catalogue_id", i.catalogue_id) for n, i in enumerate(plan.initiatives)]
-    fields += [(f"action_plan.{n}.initiative", a.initiative) for n, a in enumerate(plan.action_plan)]
-    fields += [(f"in_place.{n}", entry_id) for n, entry_id in enumerate(plan.in_place)]
-    for field, entry_id in fields:
-        if entry_id not in catalogue:
-            raise ValueError(f"{field}: unknown catalogue id {entry_id!r}: initiatives come from the catalogue only")
-    for n, initiative in enumerate(plan.initiatives):
-        for k, included in enumerate(initiative.includes):
-            if included.catalogue_id not in catalogue[initiative.catalogue_id].covers:
-                raise ValueError(
-                    f"initiatives.{n}.includes.{k}: {included.catalogue_id!r} is not a capability "
-                    f"{initiative.catalogue_id} covers (catalogue `covers`)"
-                )
-    ids = [i.catalogue_id for i in plan.initiatives]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValueError(f"initiatives: listed twice: {', '.join(duplicates)}")
-
-
-def _check_links(plan: DigitalPlan) -> None:
-    """Every initiative answers a pain point and serves an objective of *this* plan."""
-    pain_ids = {p.id for p in plan.pain_points}
-    objective_ids = {o.id for o in plan.strategic_plan.objectives} if plan.strategic_plan else set()
-    for n, initiative in enumerate(plan.initiatives):
-        name = f"initiatives.{n} ({initiative.catalogue_id})"
-        if not initiative.addresses:
-            raise ValueError(f"{name}.addresses: must address at least one pain point")
-        unknown_pains = sorted(set(initiative.addresses) - pain_ids)
-        if unknown_pains:
-            raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")
-        stray = sorted({p for included in initiative.includes for p in included.addresses} - set(initiative.addresses))
-        if stray:
-            raise ValueError(f"{name}.includes: pain point(s) {', '.join(stray)} the initiative does not address")
-        unknown_objectives = sorted(set(initiative.supports) - objective_ids)
-        if unknown_objectives:
-            raise ValueError(f"{name}.supports: unknown objective(s) {', '.join(unknown_objectives)}")
-
-
-def _check_dependencies(plan: DigitalPlan, catalogue: Catalogue) -> None:
-    """No initiative starts before a prerequisite, unless that prerequisite is already in place.
-
-    A prerequisite is also met by a system that covers it: running (in place), or planned (then
-    that system's start counts).
-    """
-    ids = [i.catalogue_id for i in plan.initiatives]
-    for n, initiative in enumerate(plan.initiatives):  # ``enables`` names only what needs it first
-        wrong = sorted(set(initiative.enables) - set(catalogue.dependents(initiative.catalogue_id, ids)))
-        if wrong:
-            raise ValueError(
-                f"initiatives.{n}.enables: {', '.join(wrong)} is not an initiative of this plan that needs "
-                f"{initiative.catalogue_id} first (catalogue prerequisites)"
-            )
-    starts = {i.catalogue_id: i.start for i in plan.initiatives}
-    for planned, start in list(starts.items()):
-        for covered in catalogue[planned].covers:
-            starts.setdefault(covered, start)
-    for n, initiative in enumerate(plan.initiatives):
-        for prerequisite in catalogue[initiative.catalogue_id].prerequisites:
-            if prerequisite in plan.in_place or any(prerequisite in catalogue[i].covers for i in plan.in_place):
-                continue
-            if prerequisite not in starts:
-                raise ValueError(
-                    f"initiatives.{n} ({initiative.catalogue_id}): depends on {prerequisite}, "
-                    "which is neither planned nor in place"
-                )
-            if initiative.start < starts[prerequisite]:
-                raise ValueError(
-                    f"initiatives.{n}.start: {initiative.catalogue_id} starts {initiative.start}, "
-                    f"before {prerequisite} ({starts[prerequisite]}) on which it depends"
-                )
-
-
-def _check_action_plan(plan: DigitalPlan) -> None:
-    """One action-plan entry per initiative, none for anything else, and no activity before its initiative."""
-    starts = {i.catalogue_id: i.start for i in plan.initiatives}
-    seen: set[str] = set()
-    for n, actions in enumerate(plan.action_plan):
-        if actions.initiative not in starts:
-            raise ValueError(f"action_plan.{n}.initiative: {actions.initiative} is not an initiative of this plan")
-        if actions.initiative in seen:
-            raise ValueError(f"action_plan.{n}.initiative: {actions.initiative} has two action-plan entries")
-        seen.add(actions.initiative)
-        for k, activity in enumerate(actions.activities):
-            if activity.start < starts[actions.initiative]:
-                raise ValueError(
-                    f"action_plan.{n}.activities.{k}.start: {activity.start} is before its initiative starts "
-                    f"({starts[actions.initiative]})"
-                )
-    missing = [i for i in starts if i not in seen]
-    if missing:
-        raise ValueError(f"action_plan: no activities for {', '.join(missing)}")
-
-
-def _check_priorities(plan: DigitalPlan) -> None:
-    priorities = sorted(i.priority for i in plan.initiatives)
-    if priorities != list(range(1, len(priorities) + 1)):
-        raise ValueError(f"initiatives: priorities must be 1 to {len(priorities)}, each once (got {priorities})")

@@ -232,12 +232,17 @@ class Reviewer:
 
     def _validated(self, report: dict[str, Any]) -> dict[str, Any]:
         """The plan contract's rules, plus: nothing planned before the plan's own date. What each
-        initiative ``enables``, and the objectives nothing serves, follow the plan as it now stands (an
-        initiative or a link dropped, restored or added)."""
+        initiative ``enables`` and ``includes``, and the objectives nothing serves, follow the plan as it
+        now stands (an initiative or a link dropped, restored or added; a capability added as an
+        initiative of its own is no longer counted as brought by a system)."""
         ids = [i["catalogue_id"] for i in report.get("initiatives", []) if i.get("catalogue_id") in self.catalogue]
         for initiative in report.get("initiatives", []):
             if initiative.get("catalogue_id") in self.catalogue:
                 initiative["enables"] = self.catalogue.dependents(initiative["catalogue_id"], ids)
+            if isinstance(initiative.get("includes"), list):  # a capability the reviewer buys apart leaves it
+                initiative["includes"] = [
+                    i for i in initiative["includes"] if not (isinstance(i, dict) and i.get("catalogue_id") in ids)
+                ]
         _refresh_gaps(report)
         try:
             checked = validate_report(report, self.catalogue)
