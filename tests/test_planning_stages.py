@@ -1029,6 +1029,8 @@ def test_a_system_includes_every_capability_it_covers_that_answers_one_of_its_pa
     assert included == [("ar-collections", ["P1"]), ("cloud-accounting", ["P1"]), ("inventory-management", ["P2"])]
     crm = _candidate(catalogue, "crm", ["P1"])  # covers nothing: includes nothing
     assert explain.included(crm, pains) == []
+    apart = [(i.catalogue_id, i.addresses) for i in explain.included(erp, pains, {"erp", "cloud-accounting"})]
+    assert apart == [("ar-collections", ["P1"]), ("inventory-management", ["P2"])]  # bought apart: not brought
 
 
 def test_a_prerequisite_that_also_answers_a_statement_itself_keeps_that_pair_direct(

@@ -60,7 +60,7 @@ def initiative(
         title=candidate.entry.name.get(language),
         addresses=candidate.pains,
         supports=candidate.supports,
-        includes=included(candidate, pains),
+        includes=included(candidate, pains, planned or ()),
         priority=priority,
         horizon=horizon,
         start=start,
@@ -74,12 +74,13 @@ def initiative(
     )
 
 
-def included(candidate: Candidate, pains: list[Pain]) -> list[Included]:
+def included(candidate: Candidate, pains: list[Pain], planned: Collection[str] = ()) -> list[Included]:
     """The capabilities an integrated system brings for the pains it addresses: each point solution
     it covers that clearly answers one of them (a pain's ``answer``), with those pains, in the
     order the pains name them. The same whoever chose the system (the planner folding the tools it
-    covers, or a model picking the system itself)."""
-    covers = set(candidate.entry.covers)
+    covers, or a model picking the system itself). One the plan buys apart (``planned``) is not
+    brought by the system."""
+    covers = set(candidate.entry.covers) - set(planned)
     found: dict[str, list[str]] = {}
     for pain in pains:
         if pain.point.id in candidate.pains:
