@@ -18,6 +18,7 @@ from plannum_assistant.catalogue import Catalogue, load_catalogue
 from plannum_assistant.company_evals import evaluate_companies, load_companies, part_of
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
+from plannum_assistant.markdown import to_markdown
 from plannum_assistant.models import PainPoint, Severity, validate_plan
 from plannum_assistant.planning import OfflinePlanner, PlanContext, alignment, explain, grounding, schedule
 from plannum_assistant.planning import actions as stage_actions
@@ -1003,6 +1004,9 @@ def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_co
     planned = {i.catalogue_id: i for i in report.initiatives}
     assert set(planned) == {"point-of-sale"}  # no loyalty tool bought beside the tills that bring one
     assert [(i.catalogue_id, i.addresses) for i in planned["point-of-sale"].includes] == [("loyalty-program", ["P1"])]
+    assert "**What the system brings (instead of tools bought apart)** — `loyalty-program` for P1" in to_markdown(
+        report, wording
+    )
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
     assert (summary["answer_rate"], summary["address_precision"]) == (1.0, 1.0)  # P1 by its loyalty module
     assert (summary["answer_rate_strict"], summary["address_precision_strict"]) == (0.5, 0.5)

@@ -172,6 +172,9 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
         rows += ["", f"### {i.priority}. {md(i.title)}", ""]
         if i.priority_reason:
             rows += [f"**{t('md.priority_reason')}** — {md(i.priority_reason)}", ""]
+        if i.includes:
+            brought = [t("md.includes_item", id=c.catalogue_id, pains=", ".join(c.addresses)) for c in i.includes]
+            rows += [f"**{t('md.includes')}** — {'; '.join(brought)}", ""]
         if i.kpis:
             rows += [
                 f"| {t('md.kpi')} | {t('md.baseline')} | {t('md.kpi_target')} | {t('md.how_to_measure')} |",
