@@ -305,6 +305,29 @@ def test_horizon_buckets(
     assert schedule.horizon_of(_ctx(catalogue, config, wording), months) == bucket
 
 
+def test_a_deferred_initiative_states_its_budget_for_the_next_cycle_apart_from_the_plan_total(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ids = ["crm", "website-seo", "cybersecurity-baseline", "cloud-accounting", "document-management", "e-signature"]
+    texts = [f"Problem number {n} that the fake retriever answers" for n in range(1, len(ids) + 1)]
+    ctx = _ctx(catalogue, config, wording, FakeRetriever({t: [hit(i, 1.0)] for t, i in zip(texts, ids, strict=True)}))
+    intake = _intake(pain_points=texts, company={"name": "Tiny", "sector": "machine shop", "employees": 4})
+    report = validate_report(OfflinePlanner(ctx).draft(intake, TODAY), catalogue)
+    assert report.deferred and report.budget is not None  # six answers, three places (and a quick win) for a micro firm
+    for item in report.deferred:
+        cost = catalogue[item.catalogue_id].budget_cad.for_band(SizeBand.MICRO)
+        assert item.budget_min is not None and item.budget_max is not None
+        assert cost.min <= item.budget_min <= item.budget_max <= cost.max  # narrowed for its size, in CAD here
+    assert report.budget.deferred_min == sum(d.budget_min or 0 for d in report.deferred)
+    assert report.budget.deferred_max == sum(d.budget_max or 0 for d in report.deferred)
+    planned = sum(a.budget_cad.min for actions in report.action_plan for a in actions.activities)
+    assert abs(report.budget.total_min - planned) <= 100 * len(report.initiatives)  # the total is this plan's only
+    shown = to_markdown(report, wording)
+    first = report.deferred[0]
+    assert f"Budget at the next cycle: CAD {first.budget_min:,.0f} to {first.budget_max:,.0f}" in shown
+    assert "The deferred initiatives will need CAD" in shown
+
+
 @pytest.mark.parametrize(
     ("employees", "band"),
     [(1, SizeBand.MICRO), (9, SizeBand.MICRO), (10, SizeBand.SMALL), (49, SizeBand.SMALL), (50, SizeBand.MEDIUM)],

@@ -183,10 +183,16 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
             for k in i.kpis:
                 cells = [k.name, k.baseline or t("md.to_measure"), k.target or "", k.how_to_measure or ""]
                 rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    currency = report.budget.currency if report.budget else "CAD"
     for key, items in (("md.unaligned", report.unaligned), ("md.deferred", report.deferred)):
         if items:
             rows += ["", f"### {t(key)}", ""]
-            rows += [f"- **{md(s.title)}** (`{md(s.catalogue_id)}`): {md(s.reason)}" for s in items]
+            for s in items:
+                cost = ""
+                if s.budget_min is not None and s.budget_max is not None:
+                    low, high = money(s.budget_min, report.language), money(s.budget_max, report.language)
+                    cost = " " + t("md.deferred_cost", low=low, high=high, currency=currency)
+                rows.append(f"- **{md(s.title)}** (`{md(s.catalogue_id)}`): {md(s.reason)}{cost}")
     if report.in_place:
         rows += ["", f"### {t('md.in_place')}", ""]
         for p in report.in_place:
@@ -236,6 +242,9 @@ def _action_plan(report: PlanReport, t: _T) -> list[str]:
         rows.append("")
     if budget:
         rows += [f"**{t('md.budget_total')}** — {md(budget.note)}"]
+        if budget.deferred_max:
+            low, high = money(budget.deferred_min, report.language), money(budget.deferred_max, report.language)
+            rows += ["", t("md.deferred_total", low=low, high=high, currency=budget.currency)]
         if budget.conversion:
             rows += ["", md(budget.conversion)]
         if budget.alternatives:

@@ -58,6 +58,12 @@ class SetAside(_Out):
     title: str
     addresses: list[str]
     reason: str
+    budget_min: float | None = Field(
+        default=None,
+        description="for a deferred initiative: its one-time cost in the plan's currency (`budget.currency`), "
+        "narrowed for the company's size like the plan's own activities; what the next cycle needs",
+    )
+    budget_max: float | None = None
 
 
 class ObjectiveGap(_Out):
@@ -110,6 +116,10 @@ class BudgetSummary(_Out):
     alternatives: list[str] = Field(
         default_factory=list, description="lower-cost ways to start, when the envelope is short"
     )
+    deferred_min: float = Field(
+        default=0, description="one-time cost of the deferred initiatives (the next cycle), not in `total_min`"
+    )
+    deferred_max: float = 0
 
 
 class DeadlineConflict(_Out):

@@ -196,6 +196,14 @@ def budget(
     )
 
 
+def set_aside_cost(ctx: PlanContext, entry_id: str, band: SizeBand, employees: int, place: Place) -> dict[str, float]:
+    """What a deferred initiative would cost: one-time, narrowed for the company's size like the
+    plan's own activities, in the company's currency (``SetAside.budget_min`` / ``budget_max``)."""
+    rate = ctx.knowledge.currencies.rate(ctx.knowledge.regions.currency(place))
+    cost = narrowed(ctx.catalogue[entry_id].budget_cad.for_band(band), band, employees, ctx.config.budget.max_ratio)
+    return {"budget_min": _round_hundred(cost.min / rate), "budget_max": _round_hundred(cost.max / rate)}
+
+
 def money(ctx: PlanContext, value: float, currency: str, language: Language) -> str:
     """12 500 $ / 12 500 € in French (non-breaking space), CA$12,500 / €12,500 in English."""
     digits = f"{value:,.0f}"

@@ -171,7 +171,16 @@ class OfflinePlanner:
             )
             for i in initiatives
         ]
-        deferred = [d.model_copy(update={"title": ctx.title(d.catalogue_id, language, country)}) for d in deferred]
+        employees = intake.company.employees
+        deferred = [
+            d.model_copy(
+                update={
+                    "title": ctx.title(d.catalogue_id, language, country),
+                    **actions.set_aside_cost(ctx, d.catalogue_id, band, employees, place),
+                }
+            )
+            for d in deferred
+        ]
         systems = set(in_place) | {c.entry.id for c in chosen}
         systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
         action_plan = [
@@ -179,6 +188,9 @@ class OfflinePlanner:
         ]
         # No initiative, no budget to state (never "0 $ to 0 $").
         budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language) if chosen else None
+        if budget is not None and deferred:  # the next cycle's cost, apart from this plan's totals
+            later = (sum(d.budget_min or 0 for d in deferred), sum(d.budget_max or 0 for d in deferred))
+            budget = budget.model_copy(update={"deferred_min": later[0], "deferred_max": later[1]})
         if budget is not None and budget.status in ("may_exceed", "exceeds"):
             warnings.append(budget.note)
         conflicts = [explain.conflict(ctx, c, start, language, place.country) for c, start, _ in kept if c.due]
