@@ -21,7 +21,7 @@ from plannum_assistant.consultant_note import note_markdown
 from plannum_assistant.errors import InterviewError
 from plannum_assistant.exports import export
 from plannum_assistant.exports.charts import bars, gantt_figure, png, radar_figure
-from plannum_assistant.exports.word import note_docx
+from plannum_assistant.exports.document import note_docx
 from plannum_assistant.intake import Intake, load_intake
 from plannum_assistant.report import PlanReport, validate_report
 from plannum_assistant.review import Reviewer, StoredPlan, new_stored_plan

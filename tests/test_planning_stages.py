@@ -6,16 +6,19 @@ what was "found" and asserts the decision the stage must take from it.
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 import yaml
 from pydantic import ValidationError
 
 from plannum_assistant.catalogue import Catalogue, load_catalogue
 from plannum_assistant.company_evals import evaluate_companies, load_companies, part_of
+from plannum_assistant.exports.word import report_docx
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
 from plannum_assistant.markdown import to_markdown
@@ -326,6 +329,11 @@ def test_a_deferred_initiative_states_its_budget_for_the_next_cycle_apart_from_t
     first = report.deferred[0]
     assert f"Budget at the next cycle: CAD {first.budget_min:,.0f} to {first.budget_max:,.0f}" in shown
     assert "The deferred initiatives will need CAD" in shown
+    word = docx.Document(io.BytesIO(report_docx(report, wording, "DRAFT", False, catalogue)))
+    paragraphs = [p.text for p in word.paragraphs]
+    cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
+    assert any(f"{first.title} — " in p and "Budget at the next cycle: CAD" in p for p in paragraphs)
+    assert "Deferred initiatives (next cycle, not in the total)" in cells
 
 
 @pytest.mark.parametrize(
@@ -1030,6 +1038,10 @@ def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_co
     assert "**What the system brings (instead of tools bought apart)** — `loyalty-program` for P1" in to_markdown(
         report, wording
     )
+    word = docx.Document(io.BytesIO(report_docx(report, wording, "DRAFT", False, catalogue)))
+    assert "What the system brings (instead of tools bought apart) — loyalty-program for P1" in [
+        p.text for p in word.paragraphs
+    ]
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
     assert (summary["answer_rate"], summary["address_precision"]) == (1.0, 1.0)  # P1 by its loyalty module
     assert (summary["answer_rate_strict"], summary["address_precision_strict"]) == (0.5, 0.5)

@@ -137,7 +137,7 @@ def note(args: argparse.Namespace) -> int:
         assistant.dense_index.vectors(progress)
         drafted = assistant.consultant_note(today, intake=intake)
     if args.format == "docx":
-        from ..exports.word import note_docx
+        from ..exports.document import note_docx
 
         if args.out is None:
             raise SystemExit("plannum: --out FILE is needed for docx")

@@ -220,7 +220,7 @@ class WebApp:
     def document(self, ui: UiState, fmt: str) -> Path:
         """The stored plan as a file (watermarked until approved), or the consultant's note ("note")."""
         from ..exports import export
-        from ..exports.word import note_docx
+        from ..exports.document import note_docx
 
         if ui.plan_id is None:
             raise PlannumError(self.t("no_plan", ui.language))
