@@ -286,6 +286,30 @@ def test_a_capability_the_reviewer_buys_apart_is_no_longer_included_by_a_system(
         validate_report(plan.report | {"initiatives": both}, assistant.catalogue)
 
 
+def test_a_rejected_initiative_keeps_its_cost_among_the_deferred_and_their_total_follows_review(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    def total(plan: StoredPlan) -> tuple[float, float]:
+        return plan.report["budget"]["deferred_min"], plan.report["budget"]["deferred_max"]
+
+    def listed(plan: StoredPlan) -> tuple[float, float]:
+        items = plan.report["deferred"]
+        return sum(d.get("budget_min") or 0 for d in items), sum(d.get("budget_max") or 0 for d in items)
+
+    crm = next(a for a in drafted.report["action_plan"] if a["initiative"] == "crm")
+    crm_cad = sum(activity["budget_cad"]["min"] for activity in crm["activities"])
+    plan, _ = reviewer.reject(drafted, "initiative:crm", "Marie Roy")
+    rejected = next(d for d in plan.report["deferred"] if d["catalogue_id"] == "crm")
+    assert rejected["budget_min"] == round(crm_cad / plan.report["budget"]["rate"] / 100) * 100
+    assert total(plan) == listed(plan) and total(plan)[0] >= rejected["budget_min"] > 0
+    restored, _ = reviewer.accept(plan, "initiative:crm", "Marie Roy")
+    assert not any(d["catalogue_id"] == "crm" for d in restored.report["deferred"])
+    assert total(restored) == listed(restored) == total(drafted)
+    stale = restored.report | {"budget": restored.report["budget"] | {"deferred_min": 123456.0}}
+    with pytest.raises(ValidationError, match="not the sum of the deferred items"):
+        validate_report(stale, reviewer.catalogue)
+
+
 def _gaps(plan: StoredPlan) -> list[str]:
     return [g["id"] for g in plan.report["objectives_without_initiative"]]
 

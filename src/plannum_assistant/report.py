@@ -60,10 +60,18 @@ class SetAside(_Out):
     reason: str
     budget_min: float | None = Field(
         default=None,
+        ge=0,
         description="for a deferred initiative: its one-time cost in the plan's currency (`budget.currency`), "
         "narrowed for the company's size like the plan's own activities; what the next cycle needs",
     )
-    budget_max: float | None = None
+    budget_max: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _cost_is_a_range(self) -> SetAside:
+        low, high = self.budget_min, self.budget_max
+        if (low is None) != (high is None) or (low is not None and high is not None and low > high):
+            raise ValueError("budget_min / budget_max: both or neither, min <= max")
+        return self
 
 
 class ObjectiveGap(_Out):
@@ -290,6 +298,10 @@ class PlanReport(_Out):
                 raise ValueError(
                     f"objectives_without_initiative.{n}: {gap.id} is not an unserved objective of the plan"
                 )
+        if self.budget is not None:
+            later = (sum(d.budget_min or 0 for d in self.deferred), sum(d.budget_max or 0 for d in self.deferred))
+            if abs(self.budget.deferred_min - later[0]) > 0.5 or abs(self.budget.deferred_max - later[1]) > 0.5:
+                raise ValueError(f"budget.deferred_min / deferred_max: not the sum of the deferred items ({later})")
 
     def _as_plan(self) -> dict[str, Any]:
         """The domain-model view of this report (what the business rules are written against)."""

@@ -244,6 +244,7 @@ class Reviewer:
                     i for i in initiative["includes"] if not (isinstance(i, dict) and i.get("catalogue_id") in ids)
                 ]
         _refresh_gaps(report)
+        _refresh_deferred_total(report)
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:
@@ -264,6 +265,7 @@ class Reviewer:
         for n, kept in enumerate(sorted(report["initiatives"], key=lambda i: i["priority"]), 1):
             kept["priority"] = n
         aside = {"catalogue_id": entry_id, "title": initiative["title"], "addresses": initiative["addresses"]}
+        aside |= _cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
         report["deferred"] = [*report.get("deferred", []), {**aside, "reason": comment or "rejected at review"}]
         report["quick_wins"] = [q for q in report.get("quick_wins", []) if q["catalogue_id"] != entry_id]
         report["deadline_conflicts"] = [
@@ -324,6 +326,23 @@ def _value(field: str, raw: str) -> Any:
     if field == "supports":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
+
+
+def _cost(actions: dict[str, Any], rate: float) -> dict[str, float]:
+    """A rejected initiative's one-time cost, from its activities (CAD), in the plan's currency."""
+    activities = actions.get("activities", [])
+    low = sum(a["budget_cad"]["min"] for a in activities) / rate
+    high = sum(a["budget_cad"]["max"] for a in activities) / rate
+    return {"budget_min": float(round(low / 100) * 100), "budget_max": float(round(high / 100) * 100)}
+
+
+def _refresh_deferred_total(report: dict[str, Any]) -> None:
+    """The deferred initiatives' total follows the list as it now stands (one added back, one rejected)."""
+    budget = report.get("budget")
+    if isinstance(budget, dict):
+        items = [d for d in report.get("deferred", []) if isinstance(d, dict)]
+        budget["deferred_min"] = sum(d.get("budget_min") or 0 for d in items)
+        budget["deferred_max"] = sum(d.get("budget_max") or 0 for d in items)
 
 
 def _refresh_gaps(report: dict[str, Any]) -> None:
