@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import openpyxl
 import pytest
 import yaml
 from pydantic import ValidationError
 
 from plannum_assistant.catalogue import Catalogue, load_catalogue
 from plannum_assistant.company_evals import evaluate_companies, load_companies, part_of
+from plannum_assistant.exports.sheet import report_xlsx
 from plannum_assistant.exports.word import report_docx
 from plannum_assistant.knowledge import PlannerConfig, Wording, load_planner_config, load_wording
 from plannum_assistant.lexicon import load_measures, load_sectors
@@ -334,6 +336,9 @@ def test_a_deferred_initiative_states_its_budget_for_the_next_cycle_apart_from_t
     cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
     assert any(f"{first.title} — " in p and "Budget at the next cycle: CAD" in p for p in paragraphs)
     assert "Deferred initiatives (next cycle, not in the total)" in cells
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report, wording, "DRAFT")))
+    rows = list(book["Deferred initiatives"].iter_rows(min_row=3, values_only=True))
+    assert rows == [(d.title, d.reason, d.budget_min, d.budget_max, "CAD") for d in report.deferred]
 
 
 @pytest.mark.parametrize(
@@ -1045,6 +1050,11 @@ def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_co
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
     assert (summary["answer_rate"], summary["address_precision"]) == (1.0, 1.0)  # P1 by its loyalty module
     assert (summary["answer_rate_strict"], summary["address_precision_strict"]) == (0.5, 0.5)
+    bakery = companies["b04-test-bakery"]  # credited as an answer, a capability is charged as a misfit too
+    banned = bakery.model_copy(
+        update={"labels": bakery.labels.model_copy(update={"must_not_include": ["loyalty-program"]})}
+    )
+    assert _evaluate_offline({bakery.id: banned}, ctx, folder)["summary"]["must_not_include_violations"] == 1
     # The contract: a system includes only what it covers, for pains it addresses.
     data = report.model_dump(mode="json")
     data["initiatives"][0]["includes"] = [{"catalogue_id": "crm", "addresses": ["P1"]}]

@@ -23,7 +23,8 @@ Figures, over the companies whose gate should be ready:
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
   recall**: objectives served by an acceptable planned initiative that the plan links to it;
 - **recall@5** of the planner's own retrieval (company filters included) on the long statements;
-- **gate accuracy** (every company) and **must-not-include violations**.
+- **gate accuracy** (every company) and **must-not-include violations** (a planned initiative, or a
+  capability a planned system ``includes``).
 
 The split between the part one may tune on and the frozen part is fixed in the set's README:
 companies whose number is a multiple of 3 are for tuning.
@@ -242,6 +243,7 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
             }
             for i in answer
         ]
+    brought_by_systems = {c.catalogue_id for i in report.initiatives for c in i.includes}
     link_pairs = [
         {"initiative": i.catalogue_id, "objective": oid, "ok": i.catalogue_id in labels.objectives.get(oid, [])}
         for i in report.initiatives
@@ -262,7 +264,8 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
         "planned": planned,
         "deferred": [d.catalogue_id for d in report.deferred],
         "unaligned": [u.catalogue_id for u in report.unaligned],
-        "violations": [i for i in labels.must_not_include if i in planned],
+        # A capability a planned system brings counts too: credited as an answer, it is charged as a misfit.
+        "violations": [i for i in labels.must_not_include if i in planned or i in brought_by_systems],
         "statements": statements,
         "address_pairs": address_pairs,
         "link_pairs": link_pairs,

@@ -66,6 +66,15 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
                 ],
             )
     kpis.freeze_panes = "A3"
+    if report.deferred:  # the next cycle: what waits, why, and what it will cost (in the plan's currency)
+        later = book.create_sheet(t("export.sheet.deferred")[:31])
+        _header(later, banner)
+        later.append([banner])
+        later.append([t(f"export.col.{c}") for c in ("initiative", "reason", "cost_min", "cost_max", "currency")])
+        currency = report.budget.currency if report.budget else "CAD"
+        for item in report.deferred:
+            append_text(later, [item.title, item.reason, item.budget_min, item.budget_max, currency])
+        later.freeze_panes = "A3"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
