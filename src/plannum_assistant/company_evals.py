@@ -197,19 +197,23 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
         # to use instead (``use_what_you_own``: an answer a consultant gives, at no new purchase).
         answers = [(i.catalogue_id, i.addresses) for i in report.initiatives]
         answers += [(u.catalogue_id, u.addresses) for u in report.use_what_you_own]
-        answer = sorted({entry for entry, pains in answers if any(owner.get(p) == index for p in pains)})
+
+        def here(pains: list[str], index: int = index) -> bool:  # one of these pains is this statement
+            return any(owner.get(p) == index for p in pains)
+
+        answer = sorted({entry for entry, pains in answers if here(pains)})
         # An integrated system answering it with a capability it brings (``includes``: the POS's
         # loyalty module) gives that capability as its answer too; ``strict`` counts its own id only.
         via: dict[str, list[str]] = {}
         for initiative in report.initiatives:
             for included in initiative.includes:
-                if any(owner.get(p) == index for p in included.addresses):
+                if here(included.addresses):
                     via.setdefault(initiative.catalogue_id, []).append(included.catalogue_id)
         acceptable = set(label.acceptable)
         brought = {capability for capabilities in via.values() for capability in capabilities}
         answered = bool({*answer, *brought} & acceptable) if acceptable else not answer
         answered_strict = bool(set(answer) & acceptable) if acceptable else not answer
-        later = {d.catalogue_id for d in report.deferred if any(owner.get(p) == index for p in d.addresses)}
+        later = {d.catalogue_id for d in report.deferred if here(d.addresses)}
         top5 = [hit.id for hit in found.get(text, [])[:5]]
         statements.append(
             {

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from functools import reduce
 
 from .knowledge import Wording
-from .report import PlanReport
+from .models import PlannedInitiative
+from .report import PlanReport, SetAside
 from .text import quote
 from .vocabulary import Language
 
@@ -173,8 +174,7 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
         if i.priority_reason:
             rows += [f"**{t('md.priority_reason')}** — {md(i.priority_reason)}", ""]
         if i.includes:
-            brought = [t("md.includes_item", id=c.catalogue_id, pains=", ".join(c.addresses)) for c in i.includes]
-            rows += [f"**{t('md.includes')}** — {'; '.join(brought)}", ""]
+            rows += [f"**{t('md.includes')}** — {brought(i, t)}", ""]
         if i.kpis:
             rows += [
                 f"| {t('md.kpi')} | {t('md.baseline')} | {t('md.kpi_target')} | {t('md.how_to_measure')} |",
@@ -183,16 +183,13 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
             for k in i.kpis:
                 cells = [k.name, k.baseline or t("md.to_measure"), k.target or "", k.how_to_measure or ""]
                 rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    currency = report.budget.currency if report.budget else "CAD"
     for key, items in (("md.unaligned", report.unaligned), ("md.deferred", report.deferred)):
         if items:
             rows += ["", f"### {t(key)}", ""]
-            for s in items:
-                cost = ""
-                if s.budget_min is not None and s.budget_max is not None:
-                    low, high = money(s.budget_min, report.language), money(s.budget_max, report.language)
-                    cost = " " + t("md.deferred_cost", low=low, high=high, currency=currency)
-                rows.append(f"- **{md(s.title)}** (`{md(s.catalogue_id)}`): {md(s.reason)}{cost}")
+            rows += [
+                f"- **{md(s.title)}** (`{md(s.catalogue_id)}`): {md(s.reason)}{next_cycle_cost(s, report, t)}"
+                for s in items
+            ]
     if report.in_place:
         rows += ["", f"### {t('md.in_place')}", ""]
         for p in report.in_place:
@@ -208,6 +205,21 @@ def _initiatives(report: PlanReport, t: _T) -> list[str]:
         ]
         rows += ["", f"### {t('md.objectives_without_initiative')}", "", t("md.objectives_gap_note"), "", *gaps]
     return rows
+
+
+def brought(initiative: PlannedInitiative, t: _T) -> str:
+    """What a system brings instead of tools bought apart: "`loyalty-program` for P1; …"."""
+    items = [t("md.includes_item", id=c.catalogue_id, pains=", ".join(c.addresses)) for c in initiative.includes]
+    return "; ".join(items)
+
+
+def next_cycle_cost(item: SetAside, report: PlanReport, t: _T) -> str:
+    """The sentence after a set-aside item's reason: its next-cycle cost (in the plan's currency), or ""."""
+    if item.budget_min is None or item.budget_max is None:
+        return ""
+    low, high = money(item.budget_min, report.language), money(item.budget_max, report.language)
+    currency = report.budget.currency if report.budget else "CAD"
+    return " " + t("md.deferred_cost", low=low, high=high, currency=currency)
 
 
 def _quick_wins(report: PlanReport, t: _T) -> list[str]:

@@ -16,6 +16,7 @@ one is built or loaded: build it with :func:`validate_report`, read it with
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -299,7 +300,7 @@ class PlanReport(_Out):
                     f"objectives_without_initiative.{n}: {gap.id} is not an unserved objective of the plan"
                 )
         if self.budget is not None:
-            later = (sum(d.budget_min or 0 for d in self.deferred), sum(d.budget_max or 0 for d in self.deferred))
+            later = deferred_total(self.deferred)
             if abs(self.budget.deferred_min - later[0]) > 0.5 or abs(self.budget.deferred_max - later[1]) > 0.5:
                 raise ValueError(f"budget.deferred_min / deferred_max: not the sum of the deferred items ({later})")
 
@@ -318,6 +319,16 @@ class PlanReport(_Out):
             "follow_up": self.follow_up.model_dump(),
             "review": self.review.model_dump(),
         }
+
+
+def round_hundred(value: float) -> float:
+    """Plan amounts are estimates: to the hundred, in the plan's currency."""
+    return float(round(value / 100) * 100)
+
+
+def deferred_total(deferred: Sequence[SetAside]) -> tuple[float, float]:
+    """What the deferred initiatives will cost at the next cycle (``budget.deferred_min`` / ``_max``)."""
+    return sum(d.budget_min or 0 for d in deferred), sum(d.budget_max or 0 for d in deferred)
 
 
 def validate_report(data: dict[str, Any] | PlanReport, catalogue: Catalogue) -> PlanReport:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from .catalogue import Catalogue
 from .files import first_error
-from .report import validate_report
+from .report import round_hundred, validate_report
 from .stored_plan import (
     Approval,
     Change,
@@ -333,7 +333,7 @@ def _cost(actions: dict[str, Any], rate: float) -> dict[str, float]:
     activities = actions.get("activities", [])
     low = sum(a["budget_cad"]["min"] for a in activities) / rate
     high = sum(a["budget_cad"]["max"] for a in activities) / rate
-    return {"budget_min": float(round(low / 100) * 100), "budget_max": float(round(high / 100) * 100)}
+    return {"budget_min": round_hundred(low), "budget_max": round_hundred(high)}
 
 
 def _refresh_deferred_total(report: dict[str, Any]) -> None:

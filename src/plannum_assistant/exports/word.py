@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from ..catalogue import Catalogue
 from ..knowledge import Wording
-from ..markdown import action_rows, amount, money
+from ..markdown import action_rows, amount, brought, money, next_cycle_cost
 from ..report import PlanReport
 from ..text import quote
 from . import charts
@@ -193,10 +193,7 @@ def _plan_numerique(doc: ReportDocument) -> None:
         if initiative.priority_reason:
             doc.paragraph(t("doc.rank", reason=initiative.priority_reason), italic=True)
         if initiative.includes:
-            brought = [
-                t("md.includes_item", id=c.catalogue_id, pains=", ".join(c.addresses)) for c in initiative.includes
-            ]
-            doc.paragraph(f"{t('md.includes')} — {'; '.join(brought)}".replace("`", ""))
+            doc.paragraph(f"{t('md.includes')} — {brought(initiative, t)}".replace("`", ""))
         if initiative.kpis:
             kpis = [
                 [k.name, k.baseline or t("md.to_measure"), k.target or "—", k.how_to_measure or ""]
@@ -210,16 +207,8 @@ def _plan_numerique(doc: ReportDocument) -> None:
         doc.heading(t("md.deadline_conflicts"), level=2)
         doc.bullets([c.note for c in report.deadline_conflicts])
     if report.deferred:  # beyond the plan's size or horizon: the next cycle, with what it will cost
-        currency = report.budget.currency if report.budget else "CAD"
-        lines = []
-        for item in report.deferred:
-            line = f"{item.title} — {item.reason}"
-            if item.budget_min is not None and item.budget_max is not None:
-                low, high = money(item.budget_min, report.language), money(item.budget_max, report.language)
-                line += " " + t("md.deferred_cost", low=low, high=high, currency=currency)
-            lines.append(line)
         doc.heading(t("md.deferred"), level=2)
-        doc.bullets(lines)
+        doc.bullets([f"{i.title} — {i.reason}{next_cycle_cost(i, report, t)}" for i in report.deferred])
     if report.use_what_you_own:  # modules to activate: what they answer and the objectives they serve
         doc.heading(t("md.use_what_you_own"), level=2)
         doc.bullets([u.note for u in report.use_what_you_own])

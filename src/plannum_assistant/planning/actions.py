@@ -21,7 +21,7 @@ from ..catalogue import ActivityTemplate, CatalogueEntry, Range
 from ..intake import Intake
 from ..models import Activity, Budget, InitiativeActions
 from ..regions import Place
-from ..report import BudgetSummary
+from ..report import BudgetSummary, round_hundred
 from ..smart import fold
 from ..vocabulary import Language, Sector, SizeBand
 from .schedule import WEEK
@@ -80,8 +80,8 @@ def actions(
                 responsible=own_role or responsible,
                 source="model" if adapted else "offline",
                 budget_cad=Budget(
-                    min=_round_hundred(budget.min * template.budget_share),
-                    max=_round_hundred(budget.max * template.budget_share),
+                    min=round_hundred(budget.min * template.budget_share),
+                    max=round_hundred(budget.max * template.budget_share),
                 ),
                 start=start,
                 target_date=end,
@@ -128,12 +128,12 @@ def budget(
     currencies = ctx.knowledge.currencies
     currency = ctx.knowledge.regions.currency(place)
     rate = currencies.rate(currency)
-    low = _round_hundred(sum(a.budget_cad.min for actions in action_plan for a in actions.activities) / rate)
-    high = _round_hundred(sum(a.budget_cad.max for actions in action_plan for a in actions.activities) / rate)
+    low = round_hundred(sum(a.budget_cad.min for actions in action_plan for a in actions.activities) / rate)
+    high = round_hundred(sum(a.budget_cad.max for actions in action_plan for a in actions.activities) / rate)
     yearly = [c.entry.recurring_cad.for_band(band) for c in kept]
     days = [c.entry.internal_days.for_band(band) for c in kept]
-    yearly_low = _round_hundred(sum(r.min for r in yearly) / rate)
-    yearly_high = _round_hundred(sum(r.max for r in yearly) / rate)
+    yearly_low = round_hundred(sum(r.min for r in yearly) / rate)
+    yearly_high = round_hundred(sum(r.max for r in yearly) / rate)
     constraints = intake.constraints
     envelope = constraints.budget if constraints.budget is not None else None
     if envelope is None and constraints.budget_cad is not None:
@@ -201,7 +201,7 @@ def set_aside_cost(ctx: PlanContext, entry_id: str, band: SizeBand, employees: i
     plan's own activities, in the company's currency (``SetAside.budget_min`` / ``budget_max``)."""
     rate = ctx.knowledge.currencies.rate(ctx.knowledge.regions.currency(place))
     cost = narrowed(ctx.catalogue[entry_id].budget_cad.for_band(band), band, employees, ctx.config.budget.max_ratio)
-    return {"budget_min": _round_hundred(cost.min / rate), "budget_max": _round_hundred(cost.max / rate)}
+    return {"budget_min": round_hundred(cost.min / rate), "budget_max": round_hundred(cost.max / rate)}
 
 
 def money(ctx: PlanContext, value: float, currency: str, language: Language) -> str:
@@ -210,7 +210,3 @@ def money(ctx: PlanContext, value: float, currency: str, language: Language) -> 
     if language is Language.FR:
         digits = digits.replace(",", "\u00a0")
     return ctx.t(f"money.{currency}", language, amount=digits)
-
-
-def _round_hundred(value: float) -> float:
-    return float(round(value / 100) * 100)

@@ -22,7 +22,7 @@ from ..gate import check_prerequisites, objective_deadlines
 from ..intake import Intake
 from ..models import FollowUp, StrategicPlan
 from ..regions import Place
-from ..report import GateOutput, InPlace
+from ..report import GateOutput, InPlace, deferred_total
 from ..retrieval import Hit
 from ..vocabulary import SizeBand
 from . import actions, alignment, content, explain, grounding, schedule
@@ -147,6 +147,7 @@ class OfflinePlanner:
         ordered = schedule.prioritise(ctx, aligned, intake, pains, band, deadlines=deadlines, today=today)
         kept, deferred = schedule.schedule(ctx, ordered, intake, today, band, language)
         chosen = [c for c, _, _ in kept]
+        planned = {c.entry.id for c in chosen}
         initiatives = [
             explain.initiative(
                 ctx,
@@ -158,7 +159,7 @@ class OfflinePlanner:
                 strategy,
                 language,
                 kpis=content.kpis(ctx, c, strategy, place, language),
-                planned={k.entry.id for k in chosen},
+                planned=planned,
             )
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
@@ -189,7 +190,7 @@ class OfflinePlanner:
         # No initiative, no budget to state (never "0 $ to 0 $").
         budget = actions.budget(ctx, action_plan, chosen, intake, place, band, language) if chosen else None
         if budget is not None and deferred:  # the next cycle's cost, apart from this plan's totals
-            later = (sum(d.budget_min or 0 for d in deferred), sum(d.budget_max or 0 for d in deferred))
+            later = deferred_total(deferred)
             budget = budget.model_copy(update={"deferred_min": later[0], "deferred_max": later[1]})
         if budget is not None and budget.status in ("may_exceed", "exceeds"):
             warnings.append(budget.note)
