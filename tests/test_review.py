@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from plannum_assistant.assistant import Assistant
 from plannum_assistant.intake import load_intake
+from plannum_assistant.planning.actions import revise
 from plannum_assistant.report import validate_report
 from plannum_assistant.review import ItemState, PlanStatus, Reviewer, ReviewError, StoredPlan, new_stored_plan
 
@@ -29,7 +31,7 @@ def drafted(assistant: Assistant) -> StoredPlan:
 
 @pytest.fixture()
 def reviewer(assistant: Assistant) -> Reviewer:
-    return Reviewer(assistant.catalogue, NOW)
+    return Reviewer(assistant.catalogue, NOW, revise_budget=partial(revise, assistant.plan_context))
 
 
 def _accept_all(reviewer: Reviewer, plan: StoredPlan) -> StoredPlan:
@@ -308,6 +310,62 @@ def test_a_rejected_initiative_keeps_its_cost_among_the_deferred_and_their_total
     stale = restored.report | {"budget": restored.report["budget"] | {"deferred_min": 123456.0}}
     with pytest.raises(ValidationError, match="not the sum of the deferred items"):
         validate_report(stale, reviewer.catalogue)
+
+
+def test_the_plans_own_totals_follow_a_rejection_and_come_back_with_a_restore(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    before = drafted.report["budget"]
+    costs = {
+        a["initiative"]: sum(activity["budget_cad"]["min"] for activity in a["activities"])
+        for a in drafted.report["action_plan"]
+    }
+    biggest = max(costs, key=lambda entry_id: costs[entry_id])
+    plan, _ = reviewer.reject(drafted, f"initiative:{biggest}", "Marie Roy")
+    after = plan.report["budget"]
+    removed = next(d for d in plan.report["deferred"] if d["catalogue_id"] == biggest)["budget_min"]
+    assert abs(before["total_min"] - after["total_min"] - removed) <= 100  # each side rounded to the hundred
+    assert after["total_max"] < before["total_max"] and after["internal_days_max"] < before["internal_days_max"]
+    assert f"{after['total_min']:,.0f}".replace(",", "\u00a0") in after["note"]
+    restored, _ = reviewer.accept(plan, f"initiative:{biggest}", "Marie Roy")
+    again = restored.report["budget"]  # the planner's own figures, recomputed the same way (the restored
+    assert sorted(again.pop("alternatives")) == sorted(before["alternatives"])  # one comes last now)
+    assert again == {k: v for k, v in before.items() if k != "alternatives"}
+
+
+def test_a_rejection_that_brings_the_plan_within_its_envelope_clears_the_budget_warning(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    budget = drafted.report["budget"]
+    short = budget["total_min"] + budget["yearly_min"] - 1  # even the low end of the whole plan is over
+    tight = drafted.model_copy(deep=True)
+    tight.report["budget"]["envelope"] = short
+    plan, _ = reviewer.edit(tight, "follow_up", "owner", "Marie Roy", "Marie Roy")
+    assert plan.report["budget"]["status"] == "exceeds"
+    assert plan.report["budget"]["note"] in plan.report["gate"]["warnings"]
+    over_note = plan.report["budget"]["note"]
+    costs = {
+        a["initiative"]: sum(activity["budget_cad"]["min"] for activity in a["activities"])
+        for a in plan.report["action_plan"]
+    }
+    biggest = max(costs, key=lambda entry_id: costs[entry_id])
+    plan, _ = reviewer.reject(plan, f"initiative:{biggest}", "Marie Roy")
+    assert plan.report["budget"]["status"] != "exceeds"
+    assert over_note not in plan.report["gate"]["warnings"]
+    assert plan.report["budget"]["envelope"] == short
+
+
+def test_what_belongs_to_a_rejected_initiative_leaves_and_returns_with_it(
+    drafted: StoredPlan, reviewer: Reviewer
+) -> None:
+    report = drafted.report
+    free = {i["catalogue_id"] for i in report["initiatives"] if not i["enables"]}  # nothing needs it first
+    entry_id = next(r["catalogue_id"] for r in report["risks"] if r.get("catalogue_id") in free)
+    own_risks = [r for r in report["risks"] if r.get("catalogue_id") == entry_id]
+    plan, _ = reviewer.reject(drafted, f"initiative:{entry_id}", "Marie Roy")
+    assert not [r for r in plan.report["risks"] if r.get("catalogue_id") == entry_id]
+    restored, _ = reviewer.accept(plan, f"initiative:{entry_id}", "Marie Roy")
+    assert [r for r in restored.report["risks"] if r.get("catalogue_id") == entry_id] == own_risks
 
 
 def _gaps(plan: StoredPlan) -> list[str]:

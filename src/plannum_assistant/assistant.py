@@ -286,9 +286,12 @@ class Assistant:
         return initiative, actions.model_dump(mode="json")
 
     def reviewer(self) -> Reviewer:
+        from functools import partial
+
+        from .planning.actions import revise
         from .review import Reviewer
 
-        return Reviewer(self.catalogue, datetime.now(UTC))
+        return Reviewer(self.catalogue, datetime.now(UTC), revise_budget=partial(revise, self.plan_context))
 
     @cached_property
     def sessions(self) -> SessionStore:

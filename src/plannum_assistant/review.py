@@ -14,6 +14,7 @@ content no longer matches its hash is *tampered* and never treated as approved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,8 @@ from pydantic import ValidationError
 
 from .catalogue import Catalogue
 from .files import first_error
-from .report import round_hundred, validate_report
+from .report import validate_report
+from .review_follow import cost, refresh_deferred_total, refresh_gaps
 from .stored_plan import (
     Approval,
     Change,
@@ -53,6 +55,9 @@ __all__ = [
 
 Outcome = tuple[StoredPlan, Change]  # the new stored plan and its audit line
 
+# What leaves the plan with a rejected initiative (and comes back with it).
+_BELONGING = ("quick_wins", "risks", "deadline_conflicts")
+
 # What an edit may change: initiative fields, activity fields (budget as min and max).
 INITIATIVE_FIELDS = ("priority", "horizon", "start", "supports")
 ACTIVITY_FIELDS = ("name", "responsible", "start", "target_date", "budget_min", "budget_max")
@@ -62,9 +67,14 @@ class Reviewer:
     """The review actions on a stored plan. Each returns the new stored plan and its audit line;
     the caller stores both in one transaction."""
 
-    def __init__(self, catalogue: Catalogue, now: datetime) -> None:
+    def __init__(
+        self, catalogue: Catalogue, now: datetime, revise_budget: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
+        """``revise_budget`` brings a changed plan's budget up to date (the offline planner's rule,
+        :func:`plannum_assistant.planning.actions.revise`); without it the totals stay as drafted."""
         self.catalogue = catalogue
         self.at = now.isoformat(timespec="seconds")
+        self.revise_budget = revise_budget
 
     # --- decisions -------------------------------------------------------------------------
 
@@ -243,8 +253,10 @@ class Reviewer:
                 initiative["includes"] = [
                     i for i in initiative["includes"] if not (isinstance(i, dict) and i.get("catalogue_id") in ids)
                 ]
-        _refresh_gaps(report)
-        _refresh_deferred_total(report)
+        refresh_gaps(report)
+        refresh_deferred_total(report)
+        if self.revise_budget is not None:  # the totals, status, note and warning of the plan as it stands
+            self.revise_budget(report)
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:
@@ -257,6 +269,8 @@ class Reviewer:
         return checked.model_dump(mode="json")
 
     def _drop(self, plan: StoredPlan, entry_id: str, comment: str | None) -> None:
+        """Drop an initiative with its activities and what belongs to it (quick win, risks, deadline
+        conflict and its warning); all are kept in ``dropped`` so that accepting it restores them."""
         report = plan.report
         initiative = self._initiative(report, entry_id)
         actions = next(a for a in report["action_plan"] if a["initiative"] == entry_id)
@@ -265,15 +279,19 @@ class Reviewer:
         for n, kept in enumerate(sorted(report["initiatives"], key=lambda i: i["priority"]), 1):
             kept["priority"] = n
         aside = {"catalogue_id": entry_id, "title": initiative["title"], "addresses": initiative["addresses"]}
-        aside |= _cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
+        aside |= cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
         report["deferred"] = [*report.get("deferred", []), {**aside, "reason": comment or "rejected at review"}]
-        report["quick_wins"] = [q for q in report.get("quick_wins", []) if q["catalogue_id"] != entry_id]
-        report["deadline_conflicts"] = [
-            c for c in report.get("deadline_conflicts", []) if c["catalogue_id"] != entry_id
-        ]
-        report["risks"] = [r for r in report.get("risks", []) if r.get("catalogue_id") != entry_id]
+        saved = {"initiative": initiative, "actions": actions}
+        for part in _BELONGING:
+            items = report.get(part, [])
+            saved[part] = [i for i in items if isinstance(i, dict) and i.get("catalogue_id") == entry_id]
+            report[part] = [i for i in items if i not in saved[part]]
+        notes = {c.get("note") for c in saved["deadline_conflicts"]}
+        warnings = (report.get("gate") or {}).get("warnings")
+        if isinstance(warnings, list):
+            warnings[:] = [w for w in warnings if w not in notes]
         plan.report = self._validated(report)
-        plan.dropped[entry_id] = {"initiative": initiative, "actions": actions}
+        plan.dropped[entry_id] = saved
 
     def _restore(self, plan: StoredPlan, entry_id: str) -> None:
         saved = plan.dropped.pop(entry_id)
@@ -282,6 +300,11 @@ class Reviewer:
         report["initiatives"] = [*report["initiatives"], initiative]
         report["action_plan"] = [*report["action_plan"], saved["actions"]]
         report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
+        for part in _BELONGING:  # saved by a review before these were kept: nothing to bring back
+            report[part] = [*report.get(part, []), *saved.get(part, [])]
+        warnings = (report.get("gate") or {}).get("warnings")
+        if isinstance(warnings, list):
+            warnings += [c["note"] for c in saved.get("deadline_conflicts", []) if c.get("note") not in warnings]
         plan.report = self._validated(report)
 
     def _link(self, plan: StoredPlan, key: str, *, keep: bool) -> None:
@@ -326,45 +349,6 @@ def _value(field: str, raw: str) -> Any:
     if field == "supports":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
-
-
-def _cost(actions: dict[str, Any], rate: float) -> dict[str, float]:
-    """A rejected initiative's one-time cost, from its activities (CAD), in the plan's currency."""
-    activities = actions.get("activities", [])
-    low = sum(a["budget_cad"]["min"] for a in activities) / rate
-    high = sum(a["budget_cad"]["max"] for a in activities) / rate
-    return {"budget_min": round_hundred(low), "budget_max": round_hundred(high)}
-
-
-def _refresh_deferred_total(report: dict[str, Any]) -> None:
-    """The deferred initiatives' total follows the list as it now stands (one added back, one rejected)."""
-    budget = report.get("budget")
-    if isinstance(budget, dict):
-        items = [d for d in report.get("deferred", []) if isinstance(d, dict)]
-        budget["deferred_min"] = sum(d.get("budget_min") or 0 for d in items)
-        budget["deferred_max"] = sum(d.get("budget_max") or 0 for d in items)
-
-
-def _refresh_gaps(report: dict[str, Any]) -> None:
-    """List again the objectives nothing in the plan serves, in the strategic plan's order. A gap
-    already listed keeps the entries the planner pointed to, less any the plan now holds; one a
-    review decision opened has none (the entry that served it was the reviewer's to reject)."""
-    if not (report.get("gate") or {}).get("ready"):
-        return  # no plan numérique yet: nothing is planned, so no gap is listed
-    plan = report.get("strategic_plan") or {}
-    objectives = plan.get("strategic_objectives", []) + plan.get("operational_objectives", [])
-    initiatives, modules = report.get("initiatives", []), report.get("use_what_you_own", [])
-    served = {o for item in [*initiatives, *modules] for o in item.get("supports", [])}
-    held = {item.get("catalogue_id") for item in [*initiatives, *modules]}
-    listed = {g.get("id"): g for g in report.get("objectives_without_initiative", []) if isinstance(g, dict)}
-    gaps = []
-    for objective in objectives:
-        if not isinstance(objective, dict) or objective.get("id") in served:
-            continue
-        pointed = listed.get(objective.get("id"), {}).get("candidates", [])
-        text = objective.get("text")
-        gaps.append({"id": objective.get("id"), "text": text, "candidates": [c for c in pointed if c not in held]})
-    report["objectives_without_initiative"] = gaps
 
 
 def _renumber(report: dict[str, Any], moved: dict[str, Any]) -> None:
