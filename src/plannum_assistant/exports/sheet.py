@@ -1,5 +1,7 @@
 """The action plan as a spreadsheet to follow (openpyxl): one row per activity, real dates, a status
-drop-down, filters, a frozen header and SUM totals; a second sheet with the initiatives and KPIs.
+drop-down, filters, a frozen header and SUM totals; a second sheet with the initiatives and KPIs (the
+pain points each answers, and what a system brings instead of tools bought apart); a third with
+the deferred initiatives and their next-cycle cost.
 The stamp is the first row and every printed page's header."""
 
 from __future__ import annotations
@@ -49,10 +51,13 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
     kpis = book.create_sheet(t("export.sheet.initiatives")[:31])
     _header(kpis, banner)
     kpis.append([banner])
-    kpis.append(
-        [t(f"export.col.{c}") for c in ("priority", "initiative", "horizon", "kpi", "baseline", "target_value")]
-    )
+    columns = ["priority", "initiative", "horizon", "kpi", "baseline", "target_value", "addresses", "brings"]
+    kpis.append([t(f"export.col.{c}") for c in columns])
     for initiative in report.initiatives:
+        brings = "; ".join(
+            wording.text("export.includes_item", language, id=c.catalogue_id, pains=", ".join(c.addresses))
+            for c in initiative.includes
+        )  # what a system brings in place of tools bought apart
         for kpi in initiative.kpis or [None]:  # type: ignore[list-item]
             append_text(
                 kpis,
@@ -63,6 +68,8 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
                     kpi.name if kpi else "",
                     (kpi.baseline or "") if kpi else "",
                     (kpi.target or "") if kpi else "",
+                    ", ".join(initiative.addresses),
+                    brings,
                 ],
             )
     kpis.freeze_panes = "A3"
