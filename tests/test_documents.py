@@ -135,7 +135,7 @@ def test_the_docx_says_which_running_module_to_activate_and_the_objective_it_ser
 
 def test_an_approved_docx_names_reviewer_and_date_on_its_cover(assistant: Assistant, report: PlanReport) -> None:
     plan = _stored(report)
-    reviewer = Reviewer(assistant.catalogue, datetime(2026, 11, 27, 10, 0))
+    reviewer = Reviewer(assistant.plan_context, datetime(2026, 11, 27, 10, 0))
     for key in plan.undecided():
         plan, _ = reviewer.accept(plan, key, "Marie Roy")
     plan, _ = reviewer.approve(plan, "Marie Roy")

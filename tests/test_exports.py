@@ -26,7 +26,7 @@ def drafted(assistant: Assistant) -> StoredPlan:
 
 
 def _approved(assistant: Assistant, plan: StoredPlan) -> StoredPlan:
-    reviewer = Reviewer(assistant.catalogue, datetime(2026, 11, 27, 10, 0))
+    reviewer = Reviewer(assistant.plan_context, datetime(2026, 11, 27, 10, 0))
     for key in plan.undecided():
         plan, _ = reviewer.accept(plan, key, "Marie Roy")
     plan, _ = reviewer.approve(plan, "Marie Roy")

@@ -1053,6 +1053,8 @@ def test_a_system_names_the_capability_it_brings_for_a_pain_and_the_evaluator_co
     row = [c.value for c in sheet[3]]
     assert row[header.index("Answers")] == ", ".join(planned["point-of-sale"].addresses)
     assert row[header.index("Brings (instead of tools bought apart)")] == "loyalty-program for P1"
+    listed = list(book["Pain points"].iter_rows(min_row=3, values_only=True))
+    assert listed == [(p.id, p.text) for p in report.pain_points]  # what "Answers" refers to
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
     assert (summary["answer_rate"], summary["address_precision"]) == (1.0, 1.0)  # P1 by its loyalty module
     assert (summary["answer_rate_strict"], summary["address_precision_strict"]) == (0.5, 0.5)

@@ -286,12 +286,9 @@ class Assistant:
         return initiative, actions.model_dump(mode="json")
 
     def reviewer(self) -> Reviewer:
-        from functools import partial
-
-        from .planning.actions import revise
         from .review import Reviewer
 
-        return Reviewer(self.catalogue, datetime.now(UTC), revise_budget=partial(revise, self.plan_context))
+        return Reviewer(self.plan_context, datetime.now(UTC))
 
     @cached_property
     def sessions(self) -> SessionStore:

@@ -14,16 +14,15 @@ content no longer matches its hash is *tampered* and never treated as approved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from .catalogue import Catalogue
 from .files import first_error
+from .planning.types import PlanContext
 from .report import validate_report
-from .review_follow import cost, refresh_deferred_total, refresh_gaps
+from .review_follow import refresh_budget, refresh_deferred_total, refresh_gaps, rejected_cost
 from .stored_plan import (
     Approval,
     Change,
@@ -37,6 +36,7 @@ from .stored_plan import (
     item_keys,
     new_stored_plan,
 )
+from .vocabulary import Language
 
 __all__ = [
     "Approval",
@@ -67,14 +67,12 @@ class Reviewer:
     """The review actions on a stored plan. Each returns the new stored plan and its audit line;
     the caller stores both in one transaction."""
 
-    def __init__(
-        self, catalogue: Catalogue, now: datetime, revise_budget: Callable[[dict[str, Any]], None] | None = None
-    ) -> None:
-        """``revise_budget`` brings a changed plan's budget up to date (the offline planner's rule,
-        :func:`plannum_assistant.planning.actions.revise`); without it the totals stay as drafted."""
-        self.catalogue = catalogue
+    def __init__(self, context: PlanContext, now: datetime) -> None:
+        """``context``: the planner's catalogue, rules and wording (a changed plan's budget is costed
+        again by the planner's own rule, a rejection's default reason is in the plan's language)."""
+        self.context = context
+        self.catalogue = context.catalogue
         self.at = now.isoformat(timespec="seconds")
-        self.revise_budget = revise_budget
 
     # --- decisions -------------------------------------------------------------------------
 
@@ -255,8 +253,7 @@ class Reviewer:
                 ]
         refresh_gaps(report)
         refresh_deferred_total(report)
-        if self.revise_budget is not None:  # the totals, status, note and warning of the plan as it stands
-            self.revise_budget(report)
+        refresh_budget(self.context, report)  # the totals, status, note and warning of the plan as it stands
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:
@@ -279,8 +276,9 @@ class Reviewer:
         for n, kept in enumerate(sorted(report["initiatives"], key=lambda i: i["priority"]), 1):
             kept["priority"] = n
         aside = {"catalogue_id": entry_id, "title": initiative["title"], "addresses": initiative["addresses"]}
-        aside |= cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
-        report["deferred"] = [*report.get("deferred", []), {**aside, "reason": comment or "rejected at review"}]
+        aside |= rejected_cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
+        reason = comment or self.context.t("review.rejected", Language(report["language"]))
+        report["deferred"] = [*report.get("deferred", []), {**aside, "reason": reason}]
         saved = {"initiative": initiative, "actions": actions}
         for part in _BELONGING:
             items = report.get(part, [])

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import KnowledgeError
+from .planning.actions import summary
+from .planning.types import PlanContext
 from .report import round_hundred
+from .vocabulary import Language, SizeBand
 
 
-def cost(actions: dict[str, Any], rate: float) -> dict[str, float]:
+def rejected_cost(actions: dict[str, Any], rate: float) -> dict[str, float]:
     """A rejected initiative's one-time cost, from its activities (CAD), in the plan's currency."""
     activities = actions.get("activities", [])
     low = sum(a["budget_cad"]["min"] for a in activities) / rate
@@ -45,3 +49,53 @@ def refresh_gaps(report: dict[str, Any]) -> None:
         text = objective.get("text")
         gaps.append({"id": objective.get("id"), "text": text, "candidates": [c for c in pointed if c not in held]})
     report["objectives_without_initiative"] = gaps
+
+
+def refresh_budget(ctx: PlanContext, report: dict[str, Any]) -> None:
+    """The plan's budget as it now stands (an initiative rejected, restored or added, an activity's
+    budget edited), by the planner's rule (:func:`.planning.actions.summary`): totals, status, note,
+    lower-cost alternatives, and the budget warning in ``gate.warnings``, replaced where it was. The
+    envelope, the currency and its dated rate stay the plan's (a later rate table never re-prices a
+    plan under review); the deferred totals are :func:`refresh_deferred_total`'s. A plan drafted with
+    no initiative has no budget, hence no envelope to keep: one added later is costed against none.
+    A malformed plan is left as it is, for the plan contract to name what is wrong."""
+    old = report.get("budget")
+    try:
+        company = report["company"]
+        ranked = sorted(report.get("initiatives", []), key=lambda i: i["priority"])
+        if not isinstance(old, dict) and not ranked:
+            return  # nothing planned, nothing to cost
+        place = ctx.knowledge.regions.place(company.get("region"), report.get("locale"))
+        currency = str(old["currency"]) if isinstance(old, dict) else ctx.knowledge.regions.currency(place)
+        rate = float(old["rate"]) if isinstance(old, dict) else ctx.knowledge.currencies.rate(currency)
+        envelope = old.get("envelope") if isinstance(old, dict) else None
+        new = summary(
+            ctx,
+            [
+                (float(a["budget_cad"]["min"]), float(a["budget_cad"]["max"]))
+                for actions in report.get("action_plan", [])
+                for a in actions["activities"]
+            ],
+            [ctx.catalogue[i["catalogue_id"]] for i in ranked],
+            float(envelope) if envelope is not None else None,
+            currency,
+            rate,
+            place,
+            SizeBand.for_employees(int(company["employees"])),
+            Language(report["language"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, KnowledgeError):
+        return
+    fresh = new.model_dump(mode="json")
+    if isinstance(old, dict):
+        fresh |= {k: old[k] for k in ("conversion", "deferred_min", "deferred_max") if k in old}
+    warnings = (report.get("gate") or {}).get("warnings")
+    if isinstance(warnings, list):
+        was = old.get("note") if isinstance(old, dict) else None
+        now = [new.note] if new.status in ("may_exceed", "exceeds") else []
+        if was in warnings:
+            at = warnings.index(was)
+            warnings[at : at + 1] = now
+        else:
+            warnings += now
+    report["budget"] = fresh

@@ -1,7 +1,8 @@
 """The action plan as a spreadsheet to follow (openpyxl): one row per activity, real dates, a status
 drop-down, filters, a frozen header and SUM totals; a second sheet with the initiatives and KPIs (the
 pain points each answers, and what a system brings instead of tools bought apart); a third with
-the deferred initiatives and their next-cycle cost.
+the pain points in the owner's words; a fourth with the deferred initiatives and their next-cycle
+cost.
 The stamp is the first row and every printed page's header."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import io
 from typing import Any
 
 from ..knowledge import Wording
+from ..markdown import brought
 from ..report import PlanReport
 
 
@@ -19,8 +21,11 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
 
     language = report.language
 
+    def text(key: str, **params: object) -> str:
+        return wording.text(key, language, **params)
+
     def t(key: str) -> str:
-        return wording.text(key, language)
+        return text(key)
 
     titles = {i.catalogue_id: i.title for i in report.initiatives}
     book = Workbook()
@@ -54,10 +59,7 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
     columns = ["priority", "initiative", "horizon", "kpi", "baseline", "target_value", "addresses", "brings"]
     kpis.append([t(f"export.col.{c}") for c in columns])
     for initiative in report.initiatives:
-        brings = "; ".join(
-            wording.text("export.includes_item", language, id=c.catalogue_id, pains=", ".join(c.addresses))
-            for c in initiative.includes
-        )  # what a system brings in place of tools bought apart
+        brings = brought(initiative, text).replace("`", "")  # what a system brings instead of tools bought apart
         for kpi in initiative.kpis or [None]:  # type: ignore[list-item]
             append_text(
                 kpis,
@@ -73,6 +75,13 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
                 ],
             )
     kpis.freeze_panes = "A3"
+    pains = book.create_sheet(t("export.sheet.pains")[:31])  # what the initiatives' "Answers" refer to
+    _header(pains, banner)
+    pains.append([banner])
+    pains.append([t(f"export.col.{c}") for c in ("pain", "statement")])
+    for pain in report.pain_points:
+        append_text(pains, [pain.id, pain.text])
+    pains.freeze_panes = "A3"
     if report.deferred:  # the next cycle: what waits, why, and what it will cost (in the plan's currency)
         later = book.create_sheet(t("export.sheet.deferred")[:31])
         _header(later, banner)

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
 
 from ..catalogue import ActivityTemplate, CatalogueEntry, Range
-from ..errors import KnowledgeError
 from ..intake import Intake
 from ..models import Activity, Budget, InitiativeActions
 from ..regions import Place
@@ -131,7 +129,7 @@ def budget(
     if envelope is None and constraints.budget_cad is not None:
         envelope = constraints.budget_cad / rate
     one_time = [(a.budget_cad.min, a.budget_cad.max) for actions in action_plan for a in actions.activities]
-    return summary(ctx, one_time, [c.entry for c in kept], envelope, currency, place, band, language)
+    return summary(ctx, one_time, [c.entry for c in kept], envelope, currency, rate, place, band, language)
 
 
 def summary(
@@ -140,16 +138,17 @@ def summary(
     entries: list[CatalogueEntry],
     envelope: float | None,
     currency: str,
+    rate: float,
     place: Place,
     band: SizeBand,
     language: Language,
 ) -> BudgetSummary:
-    """Totals in ``currency`` against the envelope (one-time, from the activities' CAD ranges, plus the
-    first year's recurring costs of ``entries``): within when the estimate's middle (geometric mean of
-    the range) fits, exceeds when even the low end does not, may exceed in between. When it does not
-    fit, the catalogue's lower-cost ways to start."""
+    """Totals in ``currency`` (``rate``: CAD for one unit) against the envelope: one-time (from the
+    activities' CAD ranges) plus the first year's recurring costs of ``entries``. Within when the
+    estimate's middle (geometric mean of the range) fits, exceeds when even the low end does not, may
+    exceed in between; when it does not fit, the catalogue's lower-cost ways to start. A plan with no
+    initiative left (all rejected at review) says so instead of "0 $ to 0 $"."""
     currencies = ctx.knowledge.currencies
-    rate = currencies.rate(currency)
     low = round_hundred(sum(lo for lo, _ in one_time_cad) / rate)
     high = round_hundred(sum(hi for _, hi in one_time_cad) / rate)
     yearly = [entry.recurring_cad.for_band(band) for entry in entries]
@@ -175,6 +174,8 @@ def summary(
     }
     fits_all = envelope is not None and high + yearly_high <= envelope
     note_key = "within_all" if status == "within" and fits_all else status
+    if not entries and not one_time_cad:
+        note_key = "empty"
     conversion = None
     if currency != currencies.base:
         conversion = ctx.t(
@@ -212,46 +213,6 @@ def summary(
         rate=rate,
         alternatives=alternatives,
     )
-
-
-def revise(ctx: PlanContext, report: dict[str, Any]) -> None:
-    """A plan a reviewer changed (an initiative rejected, restored or added, an activity's budget
-    edited), as a JSON dict: its budget and the budget warning follow the plan as it now stands. The
-    envelope and the currency stay the plan's; the deferred totals are review's (refreshed apart). A
-    malformed plan is left as it is: the plan contract then names what is wrong."""
-    old = report.get("budget")
-    if not isinstance(old, dict):
-        return  # a plan with no budget (no envelope to compare, a gate not ready) gets none
-    try:
-        company = report["company"]
-        place = ctx.knowledge.regions.place(company.get("region"), report.get("locale"))
-        one_time = [
-            (float(a["budget_cad"]["min"]), float(a["budget_cad"]["max"]))
-            for actions in report.get("action_plan", [])
-            for a in actions["activities"]
-        ]
-        ranked = sorted(report.get("initiatives", []), key=lambda i: i["priority"])
-        entries = [ctx.catalogue[i["catalogue_id"]] for i in ranked]
-        envelope = old.get("envelope")
-        new = summary(
-            ctx,
-            one_time,
-            entries,
-            float(envelope) if envelope is not None else None,
-            str(old["currency"]),
-            place,
-            SizeBand.for_employees(int(company["employees"])),
-            Language(report["language"]),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError, KnowledgeError):
-        return
-    warnings = (report.get("gate") or {}).get("warnings")
-    if isinstance(warnings, list):
-        warnings[:] = [w for w in warnings if w != old.get("note")]
-        if new.status in ("may_exceed", "exceeds"):
-            warnings.append(new.note)
-    kept = {k: old[k] for k in ("deferred_min", "deferred_max") if k in old}
-    report["budget"] = {**new.model_dump(mode="json"), **kept}
 
 
 def set_aside_cost(ctx: PlanContext, entry_id: str, band: SizeBand, employees: int, place: Place) -> dict[str, float]:
