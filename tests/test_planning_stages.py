@@ -999,7 +999,7 @@ def test_activities_are_worded_for_the_sector_and_what_the_owner_said(
     assert any("scan" in a.name.lower() for a in to_scan.activities)
 
 
-def test_a_prerequisite_says_what_it_enables_and_claims_only_the_pains_it_answers_itself(
+def test_a_prerequisite_says_what_it_enables_and_its_pairs_through_it_are_counted_apart(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
     folder = _TEST_COMPANIES
@@ -1010,26 +1010,19 @@ def test_a_prerequisite_says_what_it_enables_and_claims_only_the_pains_it_answer
     ctx = _ctx(catalogue, config, wording, retriever)
     report = validate_report(OfflinePlanner(ctx).draft(companies["b03-test-shop"].intake, TODAY), catalogue)
     planned = {i.catalogue_id: i for i in report.initiatives}
-    assert planned["crm"].enables == ["marketing-automation"] and planned["crm"].addresses == []
-    assert "Serves P1 " in planned["crm"].rationale and 'through "Marketing automation' in planned["crm"].rationale
-    assert "Answers" not in planned["crm"].rationale  # it answers nothing itself
+    assert planned["crm"].enables == ["marketing-automation"] and planned["crm"].addresses == ["P1"]
     assert planned["marketing-automation"].enables == [] and planned["cmms"].enables == []
     summary = _evaluate_offline(companies, ctx, folder)["summary"]
-    assert summary["answer_rate"] == round(2 / 3, 4)  # P1 (of 3) answered by marketing automation alone: wrong
-    assert summary["address_precision"] == 0.5  # claimed pairs: marketing-automation→P1 wrong, cmms→P2 right
-    assert summary["address_precision_with_prerequisites"] == round(2 / 3, 4)  # and crm→P1 through it: right
-    # The contract: an initiative enables only another initiative of the same plan, and one that
-    # answers no pain itself is there for an initiative that does.
+    assert summary["answer_rate"] == 1.0  # the CRM is in P1's answer: acceptable
+    assert summary["address_precision"] == round(2 / 3, 4)  # every pair: crm→P1 and cmms→P2 right
+    assert summary["address_precision_direct"] == 0.5  # crm→P1 is through marketing-automation: apart
+    # The contract: an initiative enables only another initiative of the same plan.
     data = report.model_dump(mode="json")
-    crm = next(n for n, i in enumerate(data["initiatives"]) if i["catalogue_id"] == "crm")
-    data["initiatives"][crm]["enables"] = ["wms"]
+    data["initiatives"][0]["enables"] = ["wms"]
     with pytest.raises(ValidationError, match=r"enables: wms is not an initiative of this plan that needs"):
         validate_report(data, catalogue)
-    data["initiatives"][crm]["enables"] = []
-    with pytest.raises(ValidationError, match=r"must address at least one pain point, or be needed first"):
-        validate_report(data, catalogue)
-    data["initiatives"][crm]["enables"] = ["marketing-automation"]
     cmms = next(n for n, i in enumerate(data["initiatives"]) if i["catalogue_id"] == "cmms")
+    data["initiatives"][0]["enables"] = []
     data["initiatives"][cmms]["enables"] = ["marketing-automation"]  # planned, but it does not need a CMMS
     with pytest.raises(ValidationError, match=r"enables: marketing-automation is not an initiative of this plan"):
         validate_report(data, catalogue)

@@ -14,14 +14,12 @@ Figures, over the companies whose gate should be ready:
 - **answer rate with deferred**: the same, counting also an acceptable initiative the plan sets
   aside for that statement (``deferred``: beyond the size cap or the horizon, "at the next cycle");
   a secondary figure, the answer rate above is the one reported against targets;
-- **address precision**: (initiative, statement) pairs the plan claims (``addresses``) that are
-  acceptable (a system's pair through a capability it brings, by that capability; **strict**: by
-  its own id). A prerequisite done first for another initiative claims only the pains it answers
-  itself: the Wi-Fi network *enables* machine connectivity, which answers the unconnected machines.
-  **with prerequisites** (secondary, the count before prerequisites stopped claiming their
-  dependents' pains): every prerequisite also paired with the statements its ``enables`` answer;
-  **direct** (secondary): the claimed pairs less a prerequisite's pairs through an initiative it
-  enables (plans written before that change);
+- **address precision**: (initiative, statement) pairs of the plan that are acceptable (a system's
+  pair through a capability it brings, by that capability; **strict**: by its own id); **direct**:
+  the same, leaving out a prerequisite's pairs through an initiative it enables (``enables``: the
+  Wi-Fi network "addresses" the unconnected machines through machine connectivity) — a secondary
+  figure; a prerequisite that also answers that statement itself is left out too (the plan does not
+  say which of its pains it answers on its own);
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
   recall**: objectives served by an acceptable planned initiative that the plan links to it;
 - **recall@5** of the planner's own retrieval (company filters included) on the long statements;
@@ -152,8 +150,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     valid = [r for r in rows if r["valid"]]
     ready = [r for r in valid if r["gate_expected"] and r["gate"]]
     statements = [s for r in ready for s in r["statements"]]
-    every_pair = [p for r in ready for p in r["address_pairs"]]
-    pairs = [p for p in every_pair if p.get("claimed", True)]  # the plan's own (initiative, pain) claims
+    pairs = [p for r in ready for p in r["address_pairs"]]
     direct = [p for p in pairs if not p.get("through")]
     links = [p for r in ready for p in r["link_pairs"]]
     servable = [o for r in ready for o in r["objectives"] if o["servable"]]
@@ -167,7 +164,6 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         "address_precision": _ratio(sum(p["ok"] for p in pairs), len(pairs)),
         "address_precision_direct": _ratio(sum(p["ok"] for p in direct), len(direct)),
-        "address_precision_with_prerequisites": _ratio(sum(p["ok"] for p in every_pair), len(every_pair)),
         "answer_rate_strict": _ratio(sum(s.get("answered_strict", s["answered"]) for s in statements), len(statements)),
         "address_precision_strict": _ratio(sum(p.get("ok_strict", p["ok"]) for p in pairs), len(pairs)),
         "link_precision": _ratio(sum(p["ok"] for p in links), len(links)),
@@ -238,10 +234,8 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
                 ),
             }
         )
-        # A prerequisite serves its dependents' pains *through* them (``enables``). It no longer claims
-        # them in ``addresses``; such a pair, claimed or not, is counted in the secondary
-        # ``address_precision_with_prerequisites`` (the former count), and a claimed one is left out of
-        # ``address_precision_direct``.
+        # A prerequisite addresses its dependents' pains *through* them (``enables``): such a pair is
+        # left out of the secondary ``address_precision_direct`` only.
         through = {i.catalogue_id for i in report.initiatives if set(i.enables) & set(answer)}
         address_pairs += [
             {
@@ -250,9 +244,8 @@ def _evaluate(name: str, company: Company, plan: Plan, search: Search, plain_sea
                 "ok": i in acceptable or bool(set(via.get(i, [])) & acceptable),
                 "ok_strict": i in acceptable,
                 "through": i in through,
-                "claimed": i in answer,
             }
-            for i in [*answer, *sorted(through - set(answer))]
+            for i in answer
         ]
     brought_by_systems = {c.catalogue_id for i in report.initiatives for c in i.includes}
     link_pairs = [

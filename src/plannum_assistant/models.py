@@ -215,10 +215,7 @@ class PlannedInitiative(Model):
 
     catalogue_id: CatalogueId
     title: Text
-    addresses: list[str] = Field(
-        description="ids of the pain points it answers itself (a prerequisite done first for another initiative "
-        "may answer none: see `enables`)"
-    )
+    addresses: list[str] = Field(description="ids of the pain points it answers")
     supports: list[str] = Field(
         description="ids of the strategic plan's objectives it serves; empty when it answers a pain no stated "
         "objective covers (the rationale says so, for the reviewer)"
@@ -226,8 +223,8 @@ class PlannedInitiative(Model):
     enables: list[CatalogueId] = Field(
         default_factory=list,
         description="the plan's initiatives that need this one first (it is one of their catalogue prerequisites, "
-        "or a system covering one); a prerequisite added for them lists in `addresses` only the pain points it "
-        "answers itself (possibly none): the ones it serves through them are theirs",
+        "or a system covering one); a prerequisite added for them lists their pain points in `addresses`, "
+        "answered through them",
     )
     includes: list[Included] = Field(
         default_factory=list,

@@ -62,17 +62,13 @@ def _check_includes(plan: DigitalPlan, catalogue: Catalogue) -> None:
 
 
 def _check_links(plan: DigitalPlan) -> None:
-    """Every initiative answers a pain point of *this* plan (or is needed first by one that does) and
-    serves only objectives of this plan."""
+    """Every initiative answers a pain point and serves an objective of *this* plan."""
     pain_ids = {p.id for p in plan.pain_points}
     objective_ids = {o.id for o in plan.strategic_plan.objectives} if plan.strategic_plan else set()
     for n, initiative in enumerate(plan.initiatives):
         name = f"initiatives.{n} ({initiative.catalogue_id})"
-        if not initiative.addresses and not initiative.enables:
-            raise ValueError(
-                f"{name}.addresses: must address at least one pain point, or be needed first by an initiative "
-                "that does (enables)"
-            )
+        if not initiative.addresses:
+            raise ValueError(f"{name}.addresses: must address at least one pain point")
         unknown_pains = sorted(set(initiative.addresses) - pain_ids)
         if unknown_pains:
             raise ValueError(f"{name}.addresses: unknown pain point(s) {', '.join(unknown_pains)}")

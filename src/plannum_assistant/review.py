@@ -267,9 +267,7 @@ class Reviewer:
 
     def _drop(self, plan: StoredPlan, entry_id: str, comment: str | None) -> None:
         """Drop an initiative with its activities and what belongs to it (quick win, risks, deadline
-        conflict and its warning); all are kept in ``dropped`` so that accepting it restores them. A
-        prerequisite that was there for it alone becomes its first step and takes up its pain points
-        (as the planner does when a system waits), until it is accepted back."""
+        conflict and its warning); all are kept in ``dropped`` so that accepting it restores them."""
         report = plan.report
         initiative = self._initiative(report, entry_id)
         actions = next(a for a in report["action_plan"] if a["initiative"] == entry_id)
@@ -281,12 +279,7 @@ class Reviewer:
         aside |= rejected_cost(actions, (report.get("budget") or {}).get("rate") or 1.0)
         reason = comment or self.context.t("review.rejected", Language(report["language"]))
         report["deferred"] = [*report.get("deferred", []), {**aside, "reason": reason}]
-        saved: dict[str, Any] = {"initiative": initiative, "actions": actions, "handed": {}}
-        for other in report["initiatives"]:  # a prerequisite done for it alone becomes its first step
-            if other.get("enables") == [entry_id]:
-                handed = [p for p in initiative["addresses"] if p not in other["addresses"]]
-                other["addresses"] = [*other["addresses"], *handed]
-                saved["handed"][other["catalogue_id"]] = handed
+        saved = {"initiative": initiative, "actions": actions}
         for part in _BELONGING:
             items = report.get(part, [])
             saved[part] = [i for i in items if isinstance(i, dict) and i.get("catalogue_id") == entry_id]
@@ -305,9 +298,6 @@ class Reviewer:
         report["initiatives"] = [*report["initiatives"], initiative]
         report["action_plan"] = [*report["action_plan"], saved["actions"]]
         report["deferred"] = [d for d in report.get("deferred", []) if d["catalogue_id"] != entry_id]
-        for other in report["initiatives"]:  # its prerequisites serve those pains through it again
-            handed = saved.get("handed", {}).get(other["catalogue_id"], [])
-            other["addresses"] = [p for p in other["addresses"] if p not in handed]
         for part in _BELONGING:  # saved by a review before these were kept: nothing to bring back
             report[part] = [*report.get(part, []), *saved.get(part, [])]
         warnings = (report.get("gate") or {}).get("warnings")

@@ -31,21 +31,13 @@ def initiative(
     and why it comes at this rank. ``planned``: the plan's catalogue ids, to tell a prerequisite
     whose dependent waits for the next cycle (the first step of a core system) from one done first."""
     parts = []
-    addresses = candidate.pains
     if candidate.prerequisite_of:
         dependent = ctx.catalogue[candidate.prerequisite_of].name.get(language)
         waits = planned is not None and candidate.prerequisite_of not in planned
         parts.append(
             ctx.t("rationale.first_step" if waits else "rationale.prerequisite", language, dependent=dependent)
         )
-        if not waits:  # done first for an initiative of this plan: the pains it serves through it are that one's
-            addresses = [p for p in candidate.pains if p not in candidate.inherited]
-            through = [p for p in candidate.pains if p in candidate.inherited]
-            if through:
-                listed = pain_list(ctx, through, pains, language)
-                parts.append(ctx.t("rationale.through", language, pains=listed, dependent=dependent))
-    if addresses:
-        parts.append(ctx.t("rationale.answers", language, pains=pain_list(ctx, addresses, pains, language)))
+    parts.append(ctx.t("rationale.answers", language, pains=pain_list(ctx, candidate.pains, pains, language)))
     if candidate.folded:
         folded = ", ".join(ctx.catalogue[i].name.get(language) for i in candidate.folded)
         parts.append(ctx.t("rationale.folded", language, tools=folded))
@@ -66,9 +58,9 @@ def initiative(
     return PlannedInitiative(
         catalogue_id=candidate.entry.id,
         title=candidate.entry.name.get(language),
-        addresses=addresses,
+        addresses=candidate.pains,
         supports=candidate.supports,
-        includes=[i for i in included(candidate, pains, planned or ()) if set(i.addresses) <= set(addresses)],
+        includes=included(candidate, pains, planned or ()),
         priority=priority,
         horizon=horizon,
         start=start,

@@ -295,7 +295,6 @@ def add_prerequisites(ctx: PlanContext, candidates: dict[str, Candidate], in_pla
             for pid in dependent.pains:
                 if pid not in candidates[prerequisite].pains:
                     candidates[prerequisite].pains.append(pid)
-                    candidates[prerequisite].inherited.append(pid)
 
 
 def _same_product(product: list[str], system: list[str]) -> bool:

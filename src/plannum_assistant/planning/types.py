@@ -92,7 +92,6 @@ class Candidate:
     pains: list[str] = field(default_factory=list)
     matched: str | None = None
     prerequisite_of: str | None = None
-    inherited: list[str] = field(default_factory=list)  # pains it serves only through its dependents
     supports: list[str] = field(default_factory=list)
     value: float = 0.0
     best_for: int = 0  # pain points where it is the first answer, not a runner-up
