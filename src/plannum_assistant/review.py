@@ -252,8 +252,8 @@ class Reviewer:
                     i for i in initiative["includes"] if not (isinstance(i, dict) and i.get("catalogue_id") in ids)
                 ]
         refresh_gaps(report)
-        refresh_deferred_total(report)
         refresh_budget(self.context, report)  # the totals, status, note and warning of the plan as it stands
+        refresh_deferred_total(report)
         try:
             checked = validate_report(report, self.catalogue)
         except ValidationError as exc:

@@ -56,7 +56,7 @@ def refresh_budget(ctx: PlanContext, report: dict[str, Any]) -> None:
     budget edited), by the planner's rule (:func:`.planning.actions.summary`): totals, status, note,
     lower-cost alternatives, and the budget warning in ``gate.warnings``, replaced where it was. The
     envelope, the currency and its dated rate stay the plan's (a later rate table never re-prices a
-    plan under review); the deferred totals are :func:`refresh_deferred_total`'s. A plan drafted with
+    plan under review); the deferred totals are :func:`refresh_deferred_total`'s, run after. A plan drafted with
     no initiative has no budget, hence no envelope to keep: one added later is costed against none.
     A malformed plan is left as it is, for the plan contract to name what is wrong."""
     old = report.get("budget")
@@ -88,7 +88,7 @@ def refresh_budget(ctx: PlanContext, report: dict[str, Any]) -> None:
         return
     fresh = new.model_dump(mode="json")
     if isinstance(old, dict):
-        fresh |= {k: old[k] for k in ("conversion", "deferred_min", "deferred_max") if k in old}
+        fresh["conversion"] = old.get("conversion")  # the dated rate's sentence, as drafted
     warnings = (report.get("gate") or {}).get("warnings")
     if isinstance(warnings, list):
         was = old.get("note") if isinstance(old, dict) else None

@@ -21,11 +21,8 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
 
     language = report.language
 
-    def text(key: str, **params: object) -> str:
+    def t(key: str, **params: object) -> str:
         return wording.text(key, language, **params)
-
-    def t(key: str) -> str:
-        return text(key)
 
     titles = {i.catalogue_id: i.title for i in report.initiatives}
     book = Workbook()
@@ -59,7 +56,7 @@ def report_xlsx(report: PlanReport, wording: Wording, banner: str) -> bytes:
     columns = ["priority", "initiative", "horizon", "kpi", "baseline", "target_value", "addresses", "brings"]
     kpis.append([t(f"export.col.{c}") for c in columns])
     for initiative in report.initiatives:
-        brings = brought(initiative, text).replace("`", "")  # what a system brings instead of tools bought apart
+        brings = brought(initiative, t).replace("`", "")  # what a system brings instead of tools bought apart
         for kpi in initiative.kpis or [None]:  # type: ignore[list-item]
             append_text(
                 kpis,

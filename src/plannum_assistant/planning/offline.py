@@ -147,7 +147,8 @@ class OfflinePlanner:
         ordered = schedule.prioritise(ctx, aligned, intake, pains, band, deadlines=deadlines, today=today)
         kept, deferred = schedule.schedule(ctx, ordered, intake, today, band, language)
         chosen = [c for c, _, _ in kept]
-        planned = {c.entry.id for c in chosen}
+        ids = [c.entry.id for c in chosen]
+        planned = set(ids)
         initiatives = [
             explain.initiative(
                 ctx,
@@ -164,7 +165,6 @@ class OfflinePlanner:
             for rank, (c, start, horizon) in enumerate(kept, 1)
         ]
         country = place.country
-        ids = [c.entry.id for c in chosen]
         needing = {i: ctx.catalogue.dependents(i, ids) for i in ids}
         initiatives = [
             i.model_copy(
@@ -182,7 +182,7 @@ class OfflinePlanner:
             )
             for d in deferred
         ]
-        systems = set(in_place) | {c.entry.id for c in chosen}
+        systems = set(in_place) | planned
         systems |= {covered for s in list(systems) for covered in ctx.catalogue[s].covers}
         action_plan = [
             actions.actions(ctx, c.entry, start, band, intake, systems, language, c.choice) for c, start, _ in kept
