@@ -72,7 +72,7 @@ def _checked(report: PlanReport, assistant: Assistant) -> PlanReport:
 
 
 def _without_erp() -> Intake:
-    """The English example without its ERP: a WMS then needs inventory management first."""
+    """The English example without its ERP (Acumatica): an ERP then needs its needs study first."""
     intake = load_intake(EN)
     return intake.model_copy(update={"existing_systems": ["Excel"]})
 
@@ -222,28 +222,36 @@ def test_what_is_never_repaired_is_left_out_and_recorded(cli_data_dir: Path, htt
 
 def test_an_inverted_prerequisite_is_fed_back_and_put_right(cli_data_dir: Path, httpserver: HTTPServer) -> None:
     assistant = _assistant(cli_data_dir, httpserver)
+    replace = "Orders, purchases and stock are keyed twice and nobody agrees on what should replace our old package"
     intake = _without_erp()
-    offline = assistant.plan(intake, TODAY, engine="offline")
-    assert "inventory-management" in {i.catalogue_id for i in offline.initiatives}  # the WMS's prerequisite
-    stock = {
-        "catalogue_id": "inventory-management",
-        "addresses": ["P2"],
+    intake = intake.model_copy(update={"pain_points": [*intake.pain_points, replace]})
+    assert "erp-needs-study" in assistant.catalogue["erp"].prerequisites
+    study = {
+        "catalogue_id": "erp-needs-study",
+        "addresses": ["P4"],
         "supports": ["OO1"],
         "horizon": "0-6",
-        "rationale": "Stock records first.",
+        "rationale": "Needs first.",
         "start": "2027-06-01",
     }
-    wms = {**WMS, "start": "2027-01-04"}
-    inverted = _draft([EDI, wms, stock])
+    erp = {
+        "catalogue_id": "erp",
+        "addresses": ["P4"],
+        "supports": ["OO1"],
+        "horizon": "6-18",
+        "rationale": 'Everything "keyed twice": one system.',
+        "start": "2027-01-04",
+    }
+    inverted = _draft([EDI, erp, study])
     _reply(httpserver, inverted, inverted, inverted)
     report = _checked(assistant.plan(intake, TODAY, engine="llm"), assistant)
-    assert "wms needs inventory-management first" in _sent(httpserver)[1]
+    assert "erp needs erp-needs-study first" in _sent(httpserver)[1]
     order = [i.catalogue_id for i in report.initiatives]
-    assert order.index("inventory-management") < order.index("wms")
+    assert order.index("erp-needs-study") < order.index("erp")
     starts = {i.catalogue_id: i.start for i in report.initiatives}
     ends = {p.initiative: p.activities[-1].target_date for p in report.action_plan}
-    assert starts["wms"] >= ends["inventory-management"]  # the schedule never starts it before its prerequisite ends
-    assert any("wms needs inventory-management first" in n for n in report.model_notes)
+    assert starts["erp"] >= ends["erp-needs-study"]  # the schedule never starts it before its prerequisite ends
+    assert any("erp needs erp-needs-study first" in n for n in report.model_notes)
 
 
 def test_an_empty_list_is_fed_back_then_the_offline_plan_stands(cli_data_dir: Path, httpserver: HTTPServer) -> None:

@@ -809,14 +809,14 @@ def test_a_prerequisite_covered_by_a_running_system_is_not_bought_again(
     ctx = _ctx(catalogue, config, wording)
     in_place = grounding.in_place(ctx, ["SYSPRO"])
     assert "erp" in in_place and "inventory-management" not in in_place  # the module is not named...
-    candidates = {"wms": _candidate(catalogue, "wms", ["P1"])}
+    candidates = {"mrp-scheduling": _candidate(catalogue, "mrp-scheduling", ["P1"])}
     grounding.add_prerequisites(ctx, candidates, in_place)
-    assert set(candidates) == {"wms"}  # ... but the running ERP covers it: no inventory project first
-    intake = _intake(pain_points=["Pickers search for items all day"])
+    assert set(candidates) == {"mrp-scheduling"}  # ... but the running ERP covers it: no inventory project first
+    intake = _intake(pain_points=["Nobody knows which job to run next"])
     assert intake.strategic_plan is not None
-    wms = {
-        "catalogue_id": "wms",
-        "title": "WMS",
+    mrp = {
+        "catalogue_id": "mrp-scheduling",
+        "title": "MRP",
         "addresses": ["P1"],
         "supports": [],
         "priority": 1,
@@ -833,15 +833,15 @@ def test_a_prerequisite_covered_by_a_running_system_is_not_bought_again(
     }
     plan = {
         "language": "en",
-        "company": {"name": "Acme", "sector": "distribution", "employees": 40},
+        "company": {"name": "Acme", "sector": "machine shop", "employees": 40},
         "strategic_plan": intake.strategic_plan.to_model().model_dump(exclude_computed_fields=True),
-        "pain_points": [{"id": "P1", "text": "Pickers search for items all day", "function": "supply_chain"}],
+        "pain_points": [{"id": "P1", "text": "Nobody knows which job to run next", "function": "operations"}],
         "in_place": sorted(in_place),
-        "initiatives": [wms],
-        "action_plan": [{"initiative": "wms", "activities": [activity]}],
+        "initiatives": [mrp],
+        "action_plan": [{"initiative": "mrp-scheduling", "activities": [activity]}],
     }
-    # The contract accepts the covered prerequisite as met: a WMS without an inventory project.
-    assert [i.catalogue_id for i in validate_plan(plan, catalogue).initiatives] == ["wms"]
+    # The contract accepts the covered prerequisite as met: an MRP without an inventory project.
+    assert [i.catalogue_id for i in validate_plan(plan, catalogue).initiatives] == ["mrp-scheduling"]
     plan["in_place"] = []
     with pytest.raises(ValidationError, match="depends on inventory-management"):
         validate_plan(plan, catalogue)
@@ -851,10 +851,11 @@ def test_a_runner_up_prerequisite_stays_with_the_initiative_that_needs_it(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
     ctx = _ctx(catalogue, config, wording)
-    wms = _candidate(catalogue, "wms", ["P1"], supports=["OO1"])
+    mrp = _candidate(catalogue, "mrp-scheduling", ["P1"], supports=["OO1"])
     runner_up = Candidate(catalogue["inventory-management"], pains=["P1"])  # no objective, not a first answer
-    kept, unaligned = alignment.split_aligned(ctx, {"wms": wms, "inventory-management": runner_up}, Language.EN, [])
-    assert {c.entry.id for c in kept} == {"wms", "inventory-management"} and unaligned == []
+    both = {"mrp-scheduling": mrp, "inventory-management": runner_up}
+    kept, unaligned = alignment.split_aligned(ctx, both, Language.EN, [])
+    assert {c.entry.id for c in kept} == {"mrp-scheduling", "inventory-management"} and unaligned == []
 
 
 @pytest.mark.parametrize(
@@ -929,21 +930,23 @@ def test_a_tool_whose_prerequisite_a_planned_system_covers_waits_for_that_system
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
     ctx = _ctx(catalogue, config, wording)
-    candidates = {"erp": _candidate(catalogue, "erp", ["P1"]), "wms": _candidate(catalogue, "wms", ["P2"])}
+    mrp = _candidate(catalogue, "mrp-scheduling", ["P2"])
+    candidates = {"wms": _candidate(catalogue, "wms", ["P1"]), "mrp-scheduling": mrp}
     grounding.add_prerequisites(ctx, candidates, {})
-    # The ERP being chosen covers the WMS's inventory prerequisite: no separate inventory project ...
-    assert "inventory-management" not in candidates and candidates["wms"].covered_by == ["erp"]
-    candidates["wms"].value = 5.0  # the most valuable: chosen first when it fits
+    # The WMS being chosen keeps the stock by location: it covers the MRP's inventory prerequisite,
+    # so no separate inventory project ...
+    assert "inventory-management" not in candidates and candidates["mrp-scheduling"].covered_by == ["wms"]
+    candidates["mrp-scheduling"].value = 5.0  # the most valuable: chosen first when it fits
     ordered = schedule.dependencies_first(list(candidates.values()))
-    # ... but the WMS never enters the plan without the ERP (and the ERP's study) ...
-    assert schedule.choose(ordered, cap=2) == {"erp-needs-study", "erp"}
-    assert schedule.choose(ordered, cap=3) == {"erp-needs-study", "erp", "wms"}
-    # ... and starts once the ERP is done.
-    intake = _intake(pain_points=["Orders and stock are keyed twice", "Pickers search the warehouse all day"])
+    # ... but the MRP never enters the plan without the WMS ...
+    assert schedule.choose(ordered, cap=1) == {"wms"}
+    assert schedule.choose(ordered, cap=2) == {"wms", "mrp-scheduling"}
+    # ... and starts once the WMS is done.
+    intake = _intake(pain_points=["Pickers search the warehouse all day", "The shop runs out of parts mid-order"])
     kept, _ = schedule.schedule(ctx, ordered, intake, TODAY, SizeBand.MEDIUM, Language.EN)
     starts = {c.entry.id: start for c, start, _ in kept}
-    erp_weeks = sum(a.duration_weeks for a in catalogue["erp"].activities)
-    assert starts["wms"] >= starts["erp"] + timedelta(weeks=erp_weeks)
+    wms_weeks = sum(a.duration_weeks for a in catalogue["wms"].activities)
+    assert starts["mrp-scheduling"] >= starts["wms"] + timedelta(weeks=wms_weeks)
 
 
 def test_the_planner_uses_every_sector_the_company_description_names(

@@ -255,17 +255,18 @@ def test_export_writes_the_documents_of_a_stored_plan(tmp_path: Path, cli_data_d
 def test_rejecting_a_dependent_clears_what_its_prerequisite_enables_and_restoring_or_adding_sets_it(
     assistant: Assistant, drafted: StoredPlan, reviewer: Reviewer
 ) -> None:
-    def enables(plan: StoredPlan) -> list[str]:
-        return next(i["enables"] for i in plan.report["initiatives"] if i["catalogue_id"] == "inventory-management")
+    def enables(plan: StoredPlan, entry: str = "inventory-management") -> list[str]:
+        return next(i["enables"] for i in plan.report["initiatives"] if i["catalogue_id"] == entry)
 
     assert enables(drafted) == ["mrp-scheduling"]  # the plan says why the inventory project comes first
     plan, _ = reviewer.reject(drafted, "initiative:mrp-scheduling", "Marie Roy")
     assert enables(plan) == []  # still a valid plan: it enables nothing the plan holds any more
     restored, _ = reviewer.accept(plan, "initiative:mrp-scheduling", "Marie Roy")
     assert enables(restored) == ["mrp-scheduling"]
-    initiative, actions = assistant.initiative_for_review(restored, "wms", ["P2"], [])  # a WMS needs inventory
-    added, _ = reviewer.add(restored, initiative, actions, "Marie Roy")
-    assert sorted(enables(added)) == ["mrp-scheduling", "wms"]
+    assert enables(restored, "crm") == []
+    automation, actions = assistant.initiative_for_review(restored, "marketing-automation", ["P2"], [])  # needs a CRM
+    added, _ = reviewer.add(restored, automation, actions, "Marie Roy")
+    assert enables(added, "crm") == ["marketing-automation"] and enables(added) == ["mrp-scheduling"]
 
 
 def test_a_capability_the_reviewer_buys_apart_is_no_longer_included_by_a_system(

@@ -17,7 +17,7 @@ Figures, over the companies whose gate should be ready:
 - **address precision**: (initiative, statement) pairs of the plan that are acceptable (a system's
   pair through a capability it brings, by that capability; **strict**: by its own id); **direct**:
   the same, leaving out a prerequisite's pairs through an initiative it enables (``enables``: the
-  Wi-Fi network "addresses" the unconnected machines through machine connectivity) — a secondary
+  ERP needs study "addresses" the double keying through the ERP) — a secondary
   figure; a prerequisite that also answers that statement itself is left out too (the plan does not
   say which of its pains it answers on its own);
 - **link precision**: (initiative, objective) pairs of the plan that are acceptable; **link
