@@ -116,7 +116,7 @@ def choose(
 
     A prerequisite added only for another initiative enters the plan with it, never alone, but for
     one case: the first step of an integrated system proposed for at least ``core`` pains
-    (``core_for``; 0: never) that does not fit — an ERP's needs study, the inventory under a WMS —
+    (``core_for``; 0: never) that does not fit — an ERP's needs study, the inventory under an MRP —
     takes a free place on its own, while the system waits in ``deferred`` for the next cycle (never
     brought back beyond the cap as a quick win or a sure answer).
     """

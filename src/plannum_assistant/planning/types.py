@@ -109,7 +109,7 @@ class Candidate:
 
     def needs(self) -> list[str]:
         """What must be planned and finished first: its prerequisites, and the planned systems that
-        cover a prerequisite instead (a WMS under an ERP still being chosen waits for that ERP)."""
+        cover a prerequisite instead (an MRP under a WMS still being chosen waits for that WMS)."""
         return [*self.entry.prerequisites, *(s for s in self.covered_by if s not in self.entry.prerequisites)]
 
 
