@@ -275,3 +275,13 @@ def test_a_valid_update_that_skips_the_question_asked_yields_to_the_parser(
     assert turn.engine == "offline" and "did not answer the question asked" in (turn.notice or "")
     assert conversation.state.answers["company.name"] == "Acme Cabinets, Ontario"
     assert "company.region" not in conversation.state.answers  # nothing half-applied from the model
+
+
+def test_a_server_of_ones_own_is_sent_max_tokens_too(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """llama.cpp's server ignores ``max_completion_tokens`` (what langchain-openai sends): without
+    ``max_tokens`` a rambling model writes until its context is full and holds the server."""
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(update(ACME_FIELDS)))
+    assistant = _assistant(tmp_path, httpserver)
+    _conversation(assistant).send(ACME)
+    [sent] = _requests(httpserver)
+    assert sent["max_tokens"] == sent["max_completion_tokens"] == assistant.settings.llm_max_tokens

@@ -445,3 +445,13 @@ def test_an_offline_answer_brought_back_names_only_the_pains_the_model_left_open
     assert filled == ["inventory-management: added by the offline planner for P3, which no kept model choice answered"]
     [inventory] = [i for i in report.initiatives if i.catalogue_id == "inventory-management"]
     assert inventory.source == "offline" and set(inventory.addresses) == {"P2", "P3"}
+
+
+def test_a_plan_draft_is_bounded_by_the_plan_limit_in_both_fields(cli_data_dir: Path, httpserver: HTTPServer) -> None:
+    _reply(httpserver, _draft([EDI, WMS]))
+    assistant = _assistant(cli_data_dir, httpserver)
+    assistant.plan(load_intake(EN), TODAY, engine="llm")
+    first = json.loads(httpserver.log[0][0].data)
+    limit = assistant.settings.llm_plan_max_tokens
+    assert limit != assistant.settings.llm_max_tokens  # plans are longer than turns
+    assert first["max_tokens"] == first["max_completion_tokens"] == limit

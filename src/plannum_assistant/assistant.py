@@ -97,7 +97,7 @@ class Assistant:
         from .providers import build_chat_model
 
         settings = self.settings
-        model = build_chat_model(settings).model_copy(update={"max_tokens": settings.llm_plan_max_tokens})
+        model = build_chat_model(settings, settings.llm_plan_max_tokens)
         prompts, problems = load_plan_prompts(settings.prompts_dir)
         drafting = LLMPlanEngine(
             self.offline_planner,

@@ -17,10 +17,17 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel:
-    """The configured OpenAI-compatible chat model; call only when a provider is configured."""
+def build_chat_model(settings: Settings, max_tokens: int | None = None) -> BaseChatModel:
+    """The configured OpenAI-compatible chat model; call only when a provider is configured.
+
+    ``max_tokens``: the longest answer per call (default ``llm_max_tokens``; plan drafts pass
+    ``llm_plan_max_tokens``). langchain-openai sends it as ``max_completion_tokens``, which OpenAI
+    reads but llama.cpp's server (llama-cpp-python 0.3) ignores: a model that rambles there writes
+    until its context is full, minutes after the call timed out, and holds the server for the next
+    call. A server of one's own (``llm_base_url``) is sent ``max_tokens`` as well."""
     from langchain_openai import ChatOpenAI
 
+    limit = max_tokens if max_tokens is not None else settings.llm_max_tokens
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed-for-local-servers"
     return ChatOpenAI(
         model=settings.llm_model,
@@ -29,7 +36,8 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.llm_timeout,
         max_retries=0,  # one call per turn: a failure falls back to the offline engine at once
         http_client=http_client(),  # honours the turn's deadline (a trickling server cannot hold it)
-        max_tokens=settings.llm_max_tokens,
+        max_tokens=limit,
+        extra_body={"max_tokens": limit} if settings.llm_base_url else None,
         temperature=0,
     )
 
