@@ -949,6 +949,39 @@ def test_a_tool_whose_prerequisite_a_planned_system_covers_waits_for_that_system
     assert starts["mrp-scheduling"] >= starts["wms"] + timedelta(weeks=wms_weeks)
 
 
+def test_a_chain_through_a_covering_system_enters_whole_or_not_at_all(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    candidates = {
+        "erp": _candidate(catalogue, "erp", ["P1"]),
+        "mrp-scheduling": _candidate(catalogue, "mrp-scheduling", ["P2"]),
+    }
+    grounding.add_prerequisites(ctx, candidates, {})
+    # The ERP covers the MRP's inventory prerequisite, and needs its own study first: a chain of two.
+    assert candidates["mrp-scheduling"].covered_by == ["erp"] and "inventory-management" not in candidates
+    candidates["mrp-scheduling"].value = 5.0  # the most valuable: chosen first when its chain fits
+    ordered = schedule.dependencies_first(list(candidates.values()))
+    assert schedule.choose(ordered, cap=2) == {"erp-needs-study", "erp"}
+    assert schedule.choose(ordered, cap=3) == {"erp-needs-study", "erp", "mrp-scheduling"}
+
+
+def test_machine_connectivity_brings_no_network_project_of_its_own(
+    catalogue: Catalogue, config: PlannerConfig, wording: Wording
+) -> None:
+    ctx = _ctx(catalogue, config, wording)
+    iot = _candidate(catalogue, "iot-machine-connectivity", ["P1"])
+    candidates = {"iot-machine-connectivity": iot}
+    grounding.add_prerequisites(ctx, candidates, {})
+    assert set(candidates) == {"iot-machine-connectivity"}  # its own activities segment the plant network
+    # ... but a Wi-Fi project the plan holds for a coverage problem comes first.
+    wifi = _candidate(catalogue, "network-wifi", ["P2"])
+    assert [c.entry.id for c in schedule.dependencies_first([iot, wifi])] == [
+        "network-wifi",
+        "iot-machine-connectivity",
+    ]
+
+
 def test_the_planner_uses_every_sector_the_company_description_names(
     catalogue: Catalogue, config: PlannerConfig, wording: Wording
 ) -> None:
