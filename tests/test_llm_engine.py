@@ -177,6 +177,24 @@ def test_schema_violation_is_fed_back_and_a_repaired_answer_is_used(tmp_path: Pa
     assert len(_requests(httpserver)) == 2
 
 
+@pytest.mark.parametrize("method", ["json_schema", "json_mode"])
+def test_a_reply_cut_at_the_length_limit_is_asked_again_shorter(
+    tmp_path: Path, httpserver: HTTPServer, method: str
+) -> None:
+    """finish_reason "length": the client refuses the cut reply; the turn is not lost to the offline
+    parser, the model is told why and its shorter answer is used."""
+    cut = completion(update(ACME_FIELDS)[:80])
+    cut["choices"] = [{**cut["choices"][0], "finish_reason": "length"}]
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(cut)
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(update(ACME_FIELDS)))
+    conversation = _conversation(_assistant(tmp_path, httpserver, llm_method=method))
+    turn = conversation.send(ACME)
+    assert turn.engine == "llm" and turn.notice is None
+    assert conversation.state.answers["company.employees"] == 45
+    sent = _requests(httpserver)
+    assert len(sent) == 2 and "length limit" in sent[1]["messages"][-1]["content"]
+
+
 def test_a_field_the_user_never_stated_is_rejected(tmp_path: Path, httpserver: HTTPServer) -> None:
     invented = [*ACME_FIELDS, {"topic": "constraints.budget_cad", "value": "500000", "evidence": "a budget of $500k"}]
     for _ in range(3):

@@ -275,6 +275,25 @@ def test_prose_is_sent_back_and_the_repair_kept(cli_data_dir: Path, httpserver: 
     assert "not JSON" in _sent(httpserver)[1] and "Sure! Here is your plan." in _sent(httpserver)[1]
 
 
+@pytest.mark.parametrize("method", ["json_schema", "json_mode"])
+def test_a_reply_cut_at_the_length_limit_is_sent_back_for_a_shorter_one(
+    cli_data_dir: Path, httpserver: HTTPServer, method: str
+) -> None:
+    """A model that rambles to max_tokens (finish_reason "length") gets no fallback to offline: the
+    client refuses the cut reply, the model is asked for a shorter one and that one is kept."""
+    cut = {**completion(_draft([EDI, WMS])[:150])}
+    cut["choices"] = [{**cut["choices"][0], "finish_reason": "length"}]
+    cut["usage"] = {"prompt_tokens": 1400, "completion_tokens": 1000, "total_tokens": 2400}
+    httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(cut)
+    _reply(httpserver, _draft([EDI, WMS]))
+    assistant = _assistant(cli_data_dir, httpserver, method)
+    outcome = assistant.draft(load_intake(EN), TODAY, engine="llm")
+    report = _checked(outcome.report, assistant)
+    assert not outcome.fell_back and report.llm_calls == 2
+    assert report.engine == "llm" and [i.catalogue_id for i in report.initiatives][:2] == ["edi", "wms"]
+    assert "length limit" in _sent(httpserver)[1] and report.completion_tokens == 1020  # the cut reply counts
+
+
 @pytest.mark.parametrize(
     "broken",
     [

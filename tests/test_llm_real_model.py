@@ -32,8 +32,11 @@ def test_scripted_interview_through_a_real_small_model(tmp_path: Path) -> None:
         llm_base_url=URL,
         llm_model=os.environ.get("PLANNUM_TEST_LLM_MODEL", "gemma3-270m"),
         llm_method="json_mode",  # llama-cpp-python's server knows json_object, not json_schema
-        llm_timeout=120,
+        llm_timeout=300,
         llm_max_repairs=0,  # a CPU-only model: one call per turn keeps the test to a few minutes
+        # A rambling 270M model stops before the timeout: a 3,000-token plan draft under json_object's
+        # grammar took 326 s on two cores (measured), so the draft is bounded to 1,000 tokens.
+        llm_plan_max_tokens=1000,
     )
     assistant = Assistant(settings)
     engine = assistant.engine(date(2026, 11, 26))

@@ -191,6 +191,8 @@ class LLMEngine:
             return "", None, _short(exc)
         except (DeadlineExceeded, openai.APITimeoutError):
             raise _Unavailable("timeout") from None
+        except openai.LengthFinishReasonError:  # cut at max_tokens: worth asking again, shorter
+            return "", None, CUT
         except openai.APIStatusError as exc:
             raise _Unavailable("http", exc.status_code) from None
         except openai.APIConnectionError:
@@ -271,6 +273,9 @@ class LLMEngine:
 def _clip(value: object, limit: int = 80) -> str:
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+CUT = "the reply reached the length limit before its JSON ended; answer shorter, with nothing outside the JSON"
 
 
 def _repair_request(error: str | None) -> str:

@@ -115,7 +115,8 @@ class LLMPlanEngine:
 
     def _ask(self, messages: list[Any], schema: dict[str, Any], deadline: float | None) -> tuple[str, dict[str, Any]]:
         """One call within what is left of the deadline: the raw text (for the repair turn) and the
-        parsed draft, or ``{"error": ...}``. A trickling server cannot hold it past the deadline."""
+        parsed draft, ``{"error": ...}`` (no JSON) or ``{"cut": True}`` (the reply reached the length
+        limit: the model is asked for a shorter one). A trickling server cannot hold it past the deadline."""
         import openai
 
         structured = self.model.with_structured_output(schema, method=self.method, include_raw=True)
@@ -129,6 +130,9 @@ class LLMPlanEngine:
             )
         except (DeadlineExceeded, openai.APITimeoutError):
             raise EngineUnavailableError("timeout") from None
+        except openai.LengthFinishReasonError as exc:  # cut at max_tokens: a draft to repair (shorter)
+            self._count(exc.completion.usage)
+            return "", {"cut": True}
         except openai.APIStatusError as exc:
             raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
         except openai.APIConnectionError:
@@ -140,14 +144,22 @@ class LLMPlanEngine:
         raw_message = result.get("raw")
         usage = getattr(raw_message, "usage_metadata", None) or {}
         if usage:
-            self.prompt_tokens = (self.prompt_tokens or 0) + int(usage.get("input_tokens", 0))
-            self.completion_tokens = (self.completion_tokens or 0) + int(usage.get("output_tokens", 0))
+            self._tokens(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
         raw = raw_text(raw_message)
         parsed = result.get("parsed")
         if not isinstance(parsed, dict):
             error = str(result.get("parsing_error") or "no JSON").splitlines()[0][:200]
             return raw, {"error": error}
         return raw, parsed
+
+    def _count(self, usage: Any) -> None:
+        """The tokens of a completion the client refused (cut at the length limit)."""
+        if usage is not None:
+            self._tokens(int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0))
+
+    def _tokens(self, prompt: int, completion: int) -> None:
+        self.prompt_tokens = (self.prompt_tokens or 0) + prompt
+        self.completion_tokens = (self.completion_tokens or 0) + completion
 
     # --- the plan ---------------------------------------------------------------------------------
 

@@ -54,8 +54,8 @@ class ProblemTexts(BaseModel):
 
 def load_problem_texts(path: Path) -> ProblemTexts:
     texts = load_model(path, ProblemTexts, KnowledgeError)
-    needed = {"no_json", "empty", "not_candidate", "repeated", "unknown_pains", "unknown_objectives", "pointless",
-              "language", "start_format", "start_past", "start_late", "budget", "activities_count",
+    needed = {"no_json", "cut", "empty", "not_candidate", "repeated", "unknown_pains", "unknown_objectives",
+              "pointless", "language", "start_format", "start_past", "start_late", "budget", "activities_count",
               "activities_language", "prerequisite"}  # fmt: skip
     missing = sorted(needed - set(texts.problems)) + sorted(
         {"folded", "deferred", "unaligned", "owned", "filled", "unfixed"} - set(texts.notes)
@@ -79,6 +79,9 @@ def check(request: PlanRequest, answer: dict[str, Any], texts: ProblemTexts) -> 
     checked = Checked()
     if "error" in answer:
         checked.problems.append(texts.problem("no_json", error=answer["error"]))
+        return checked
+    if answer.get("cut"):
+        checked.problems.append(texts.problem("cut"))
         return checked
     given = answer.get("initiatives")
     items: list[Any] = given if isinstance(given, list) else []
