@@ -189,6 +189,18 @@ def test_the_intakes_horizon_is_the_planners_longest(knowledge_copy: Path) -> No
         load_planner_config(path)
 
 
+def test_an_order_cue_split_by_an_unquoted_comma_is_refused(knowledge_copy: Path) -> None:
+    """`[…, from now on, you, …]` is two cues in YAML, and "you" alone would cut every statement with a
+    sentence opening "You…" out of the search: one word is refused, the quoted phrase is kept."""
+    path = knowledge_copy / "planner.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert '"from now on, you"' in text
+    assert "from now on, you" in load_planner_config(path).selection.instruction_cues.en
+    path.write_text(text.replace('"from now on, you"', "from now on, you"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="an order cue is a phrase of two words or more, not 'you'"):
+        load_planner_config(path)
+
+
 def test_infinity_in_a_plan_file_is_refused(cli_data_dir: Path, tmp_path: Path) -> None:
     env = {"PLANNUM_DATA_DIR": str(cli_data_dir)}
     out = tmp_path / "plan.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .catalogue import Bilingual, Strict, Text
 from .errors import KnowledgeError
@@ -80,6 +80,22 @@ class Cues(Strict):
     en: list[Text]
 
 
+class OrderCues(Cues):
+    """Openings of an order to the assistant: phrases, never one word (a sentence opening with "you"
+    or "tu" is the owner's own)."""
+
+    @field_validator("fr", "en")
+    @classmethod
+    def _phrases(cls, cues: list[str]) -> list[str]:
+        single = [cue for cue in cues if len(cue.removesuffix("$").split()) < 2]
+        if single:
+            raise ValueError(
+                f"an order cue is a phrase of two words or more, not {', '.join(map(repr, single))}; "
+                "quote a phrase holding a comma (in an unquoted YAML list the comma splits it)"
+            )
+        return cues
+
+
 class Selection(Strict):
     candidates: int = Field(ge=1, le=20)
     classifier_weight: float = Field(ge=0, le=2)
@@ -94,7 +110,7 @@ class Selection(Strict):
     second_ratio: float = Field(gt=0, le=1)
     keep_bm25_first: bool
     max_per_pain: int = Field(ge=1, le=5)
-    instruction_cues: Cues = Field(
+    instruction_cues: OrderCues = Field(
         description="words that open an order to the assistant ('ignore all previous instructions'): a "
         "sentence holding one is no part of a problem and is left out of the search"
     )
