@@ -193,6 +193,7 @@ def test_a_reply_cut_at_the_length_limit_is_asked_again_shorter(
     assert conversation.state.answers["company.employees"] == 45
     sent = _requests(httpserver)
     assert len(sent) == 2 and "length limit" in sent[1]["messages"][-1]["content"]
+    assert sent[1]["messages"][-2]["content"] == update(ACME_FIELDS)[:80] + " …[cut at the length limit]"
 
 
 def test_a_field_the_user_never_stated_is_rejected(tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -295,11 +296,23 @@ def test_a_valid_update_that_skips_the_question_asked_yields_to_the_parser(
     assert "company.region" not in conversation.state.answers  # nothing half-applied from the model
 
 
-def test_a_server_of_ones_own_is_sent_max_tokens_too(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_a_server_of_ones_own_is_sent_max_tokens_and_openai_max_completion_tokens(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
     """llama.cpp's server ignores ``max_completion_tokens`` (what langchain-openai sends): without
-    ``max_tokens`` a rambling model writes until its context is full and holds the server."""
+    ``max_tokens`` a rambling model writes until its context is full and holds the server. Never both:
+    OpenAI refuses a request carrying the two."""
     httpserver.expect_ordered_request(ENDPOINT, method="POST").respond_with_json(completion(update(ACME_FIELDS)))
     assistant = _assistant(tmp_path, httpserver)
     _conversation(assistant).send(ACME)
     [sent] = _requests(httpserver)
-    assert sent["max_tokens"] == sent["max_completion_tokens"] == assistant.settings.llm_max_tokens
+    assert sent["max_tokens"] == assistant.settings.llm_max_tokens and "max_completion_tokens" not in sent
+    # OpenAI itself (no base URL; no request made here): the field it reads, and no other.
+    from langchain_openai import ChatOpenAI
+
+    from plannum_assistant.providers import build_chat_model
+
+    openai = build_chat_model(Settings(data_dir=tmp_path / "o", openai_api_key=KEY), 1234)
+    assert isinstance(openai, ChatOpenAI)
+    payload = openai._get_request_payload([("human", "hi")])
+    assert payload["max_completion_tokens"] == 1234 and "max_tokens" not in payload

@@ -292,6 +292,23 @@ def test_a_reply_cut_at_the_length_limit_is_sent_back_for_a_shorter_one(
     assert not outcome.fell_back and report.llm_calls == 2
     assert report.engine == "llm" and [i.catalogue_id for i in report.initiatives][:2] == ["edi", "wms"]
     assert "length limit" in _sent(httpserver)[1] and report.completion_tokens == 1020  # the cut reply counts
+    assert "[cut at the length limit]" in _sent(httpserver)[1] and '\\"catalogue_id\\": \\"edi' in _sent(httpserver)[1]
+
+
+def test_a_repair_that_cannot_end_in_time_is_not_asked(cli_data_dir: Path, httpserver: HTTPServer) -> None:
+    """A first call that took 3 s of a 5 s budget: a repair as slow would end past the deadline and
+    lose the whole draft, so none is asked; the plan keeps what the model gave, loudly, no fallback."""
+
+    def slow(_: Request) -> Response:
+        time.sleep(3.0)
+        return Response(json.dumps(completion(_draft([]))), content_type="application/json")
+
+    httpserver.expect_request(ENDPOINT, method="POST").respond_with_handler(slow)
+    assistant = _assistant(cli_data_dir, httpserver, timeout=5.0)
+    outcome = assistant.draft(load_intake(EN), TODAY, engine="llm")
+    report = _checked(outcome.report, assistant)
+    assert not outcome.fell_back and len(httpserver.log) == 1 and report.llm_calls == 1
+    assert any("no initiative chosen" in note for note in report.model_notes)
 
 
 @pytest.mark.parametrize(
@@ -466,11 +483,11 @@ def test_an_offline_answer_brought_back_names_only_the_pains_the_model_left_open
     assert inventory.source == "offline" and set(inventory.addresses) == {"P2", "P3"}
 
 
-def test_a_plan_draft_is_bounded_by_the_plan_limit_in_both_fields(cli_data_dir: Path, httpserver: HTTPServer) -> None:
+def test_a_plan_draft_is_bounded_by_the_plan_limit(cli_data_dir: Path, httpserver: HTTPServer) -> None:
     _reply(httpserver, _draft([EDI, WMS]))
     assistant = _assistant(cli_data_dir, httpserver)
     assistant.plan(load_intake(EN), TODAY, engine="llm")
     first = json.loads(httpserver.log[0][0].data)
     limit = assistant.settings.llm_plan_max_tokens
     assert limit != assistant.settings.llm_max_tokens  # plans are longer than turns
-    assert first["max_tokens"] == first["max_completion_tokens"] == limit
+    assert first["max_tokens"] == limit and "max_completion_tokens" not in first

@@ -36,7 +36,8 @@ def test_scripted_interview_through_a_real_small_model(tmp_path: Path) -> None:
         llm_max_repairs=0,  # a CPU-only model: one call per turn keeps the test to a few minutes
         # A rambling 270M model stops before the timeout: a 3,000-token plan draft under json_object's
         # grammar took 326 s on two cores, 1,000 took 83 s (measured). This model's draft for this
-        # interview is cut at any limit (then counted, sent back once): 500 keeps CI short.
+        # interview is cut at any limit (counted; with no repair, the offline plan fills it): 500
+        # keeps CI short.
         llm_plan_max_tokens=500,
     )
     assistant = Assistant(settings)

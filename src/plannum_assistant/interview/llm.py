@@ -32,7 +32,7 @@ from ..deadline import DeadlineExceeded, within
 from ..parsing import AnswerError
 from ..prompting import PromptFile, load_prompt_files
 from ..providers import build_chat_model as build_chat_model  # re-exported: the interview's public API
-from ..providers import raw_text
+from ..providers import cut_text, raw_text
 from ..vocabulary import Language
 from .evidence import quoted, supports
 from .offline import OfflineEngine
@@ -191,8 +191,8 @@ class LLMEngine:
             return "", None, _short(exc)
         except (DeadlineExceeded, openai.APITimeoutError):
             raise _Unavailable("timeout") from None
-        except openai.LengthFinishReasonError:  # cut at max_tokens: worth asking again, shorter
-            return "", None, CUT
+        except openai.LengthFinishReasonError as exc:  # cut at max_tokens: worth asking again, shorter
+            return cut_text(exc), None, CUT
         except openai.APIStatusError as exc:
             raise _Unavailable("http", exc.status_code) from None
         except openai.APIConnectionError:

@@ -27,7 +27,7 @@ from ..deadline import DeadlineExceeded, within
 from ..errors import EngineUnavailableError
 from ..intake import Intake
 from ..prompting import load_prompt_files
-from ..providers import raw_text
+from ..providers import cut_text, raw_text
 from ..report import PlanReport, validate_report
 from ..vocabulary import Language, SizeBand
 from .llm_checks import Checked, ProblemTexts, check, load_problem_texts
@@ -84,9 +84,13 @@ class LLMPlanEngine:
         deadline = started + self.timeout if self.timeout is not None else None  # the whole draft, repairs included
         checked = Checked()
         for attempt in range(1 + self.max_repairs):
+            asked = time.monotonic()
             raw, answer = self._ask(messages, schema, deadline)
             checked = check(request, answer, self.texts)
-            out_of_time = deadline is not None and time.monotonic() >= deadline
+            now = time.monotonic()
+            # A repair as slow as this call would end past the deadline and lose the whole draft:
+            # keep what this one gave (the offline plan fills the rest) instead.
+            out_of_time = deadline is not None and now + (now - asked) >= deadline
             if not checked.problems or attempt == self.max_repairs or out_of_time:
                 break
             messages += [_ai(raw or "(no output)"), _human(prompt.repair_message(checked.problems))]
@@ -132,7 +136,7 @@ class LLMPlanEngine:
             raise EngineUnavailableError("timeout") from None
         except openai.LengthFinishReasonError as exc:  # cut at max_tokens: a draft to repair (shorter)
             self._count(exc.completion.usage)
-            return "", {"cut": True}
+            return cut_text(exc), {"cut": True}
         except openai.APIStatusError as exc:
             raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
         except openai.APIConnectionError:
