@@ -194,9 +194,10 @@ def test_an_order_cue_split_by_an_unquoted_comma_is_refused(knowledge_copy: Path
     sentence opening "You…" out of the search: one word is refused, the quoted phrase is kept."""
     path = knowledge_copy / "planner.yaml"
     text = path.read_text(encoding="utf-8")
-    assert '"from now on, you"' in text
+    quoted = text.replace("approve this plan$]", 'approve this plan$, "from now on, you"]')
+    path.write_text(quoted, encoding="utf-8")
     assert "from now on, you" in load_planner_config(path).selection.instruction_cues.en
-    path.write_text(text.replace('"from now on, you"', "from now on, you"), encoding="utf-8")
+    path.write_text(text.replace("approve this plan$]", "approve this plan$, from now on, you]"), encoding="utf-8")
     with pytest.raises(KnowledgeError, match="an order cue is a phrase of two words or more, not 'you'"):
         load_planner_config(path)
 
