@@ -135,7 +135,9 @@ class LLMPlanEngine:
         except (DeadlineExceeded, openai.APITimeoutError):
             raise EngineUnavailableError("timeout") from None
         except openai.LengthFinishReasonError as exc:  # cut at max_tokens: a draft to repair (shorter)
-            self._count(exc.completion.usage)
+            spent = exc.completion.usage  # the refused completion's tokens count too
+            if spent is not None:
+                self._tokens(int(spent.prompt_tokens or 0), int(spent.completion_tokens or 0))
             return cut_text(exc), {"cut": True}
         except openai.APIStatusError as exc:
             raise EngineUnavailableError(f"HTTP {exc.status_code}") from None
@@ -155,11 +157,6 @@ class LLMPlanEngine:
             error = str(result.get("parsing_error") or "no JSON").splitlines()[0][:200]
             return raw, {"error": error}
         return raw, parsed
-
-    def _count(self, usage: Any) -> None:
-        """The tokens of a completion the client refused (cut at the length limit)."""
-        if usage is not None:
-            self._tokens(int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0))
 
     def _tokens(self, prompt: int, completion: int) -> None:
         self.prompt_tokens = (self.prompt_tokens or 0) + prompt
