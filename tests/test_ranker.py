@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.errors import CatalogueError
 from plannum_assistant.evals import load_eval_set
 from plannum_assistant.index import DenseIndex
-from plannum_assistant.ranker import ARTIFACT, EntryClassifier, load_owner_statements, load_ranker_config
+from plannum_assistant.ranker import (
+    ARTIFACT,
+    EntryClassifier,
+    balance_adjustment,
+    load_owner_statements,
+    load_ranker_config,
+)
 from plannum_assistant.settings import Settings
 
 from .conftest import KNOWLEDGE
@@ -47,6 +54,8 @@ def test_training_is_deterministic_and_the_stored_model_is_the_one_used(
     assert stored.entry_ids == again.entry_ids == ["cmms", "crm", "helpdesk"]
     for field in ("dense_weights", "term_weights", "bias", "idf"):
         assert np.array_equal(getattr(stored, field), getattr(again, field)), field
+    assert np.array_equal(stored.adjustment, again.adjustment)
+    assert stored.adjustment[0] < 0 < stored.adjustment[1] == stored.adjustment[2]  # cmms is the one answer
 
     def no_training(*args: object) -> None:
         raise AssertionError("a current index must not train again")
@@ -137,3 +146,36 @@ def test_training_statements_naming_an_unknown_entry_are_refused(tmp_path: Path)
     catalogue = Assistant(Settings(data_dir=tmp_path / "d", knowledge_dir=knowledge)).catalogue
     with pytest.raises(CatalogueError, match=r"statements\.0\.answer: unknown catalogue id 'erp'"):
         load_owner_statements(path, catalogue)
+
+
+def test_the_balance_takes_back_part_of_the_answers_spread() -> None:
+    answers = ["a"] * 7 + ["b"] * 1  # with one pseudo-answer each: shares 8/11, 2/11, 1/11
+    adjustment = balance_adjustment(["a", "b", "c"], answers, 0.5)
+    assert np.allclose(adjustment, -0.5 * np.log(np.array([8, 2, 1]) / 11 * 3))
+    assert adjustment[0] < 0 < adjustment[1] < adjustment[2]  # the most heard lowered, the never heard raised
+    assert not balance_adjustment(["a", "b", "c"], answers, 0.0).any()  # 0: the scores as trained
+    assert not balance_adjustment(["a", "b"], ["a", "b"], 1.0).any()  # an even spread needs nothing
+
+
+def test_a_rarely_heard_entry_is_not_ranked_below_a_near_tie_for_being_rare(tmp_path: Path) -> None:
+    knowledge = small_knowledge(tmp_path)
+    lines = ["version: 1", "statements:"]
+    said = {"cmms": "The press breaks down and nobody writes down what was fixed.", "helpdesk": "Customers call."}
+    for entry_id, count in (("cmms", 40), ("helpdesk", 1)):
+        for number in range(count):
+            text = said[entry_id]
+            lines += [f"  - source: test-{entry_id}#{number}", "    language: en", f"    answer: [{entry_id}]"]
+            lines += [f"    text: {text} Ticket {number} was one of them."]
+    (knowledge / "owner_statements.yaml").write_text("\n".join(lines) + "\n")
+    query = ["Requests come in from everywhere and nobody follows up on them."]
+
+    def scores(balance: float) -> dict[str, float]:
+        config = knowledge / "ranker.yaml"
+        config.write_text(re.sub(r"(?m)^balance: .*$", f"balance: {balance}", config.read_text()))
+        assistant = Assistant(Settings(data_dir=tmp_path / f"data-{balance}", knowledge_dir=knowledge))
+        hits = assistant.retriever.search_many(query, top_k=3, mode="classifier")[0]
+        return {h.id: h.classifier_score or 0.0 for h in hits}
+
+    trained, balanced = scores(0.0), scores(0.5)
+    # 40 answers to 1: trained as is, the spread itself pulls an unrelated request towards maintenance.
+    assert balanced["helpdesk"] / balanced["cmms"] > 2 * trained["helpdesk"] / trained["cmms"], (trained, balanced)

@@ -65,7 +65,15 @@ from .index_files import (
 )
 from .locks import file_lock, try_lock
 from .ranker import ARTIFACT as CLASSIFIER
-from .ranker import EntryClassifier, OwnerStatements, RankerConfig, load_owner_statements, train, training_digest
+from .ranker import (
+    EntryClassifier,
+    OwnerStatements,
+    RankerConfig,
+    balance_adjustment,
+    load_owner_statements,
+    train,
+    training_digest,
+)
 from .settings import Settings
 from .storage import ensure_folder, storage_error
 from .vocabulary import Language
@@ -73,10 +81,10 @@ from .vocabulary import Language
 __all__ = ["COLLECTION", "SCHEMA_VERSION", "SNAPSHOT", "DenseIndex", "Progress", "StoredVectors"]
 
 # 2: the exact-search snapshot (vectors.npz); 3: the entry classifier (classifier.npz); 4: the manifest
-# seals every file and holds the probe. The manifest names the catalogue hash and the classifier's
-# training inputs; bump this when the stored format, the tokenizer (text.py) or the training code
-# (ranker.py) changes what a build would produce.
-SCHEMA_VERSION = 4
+# seals every file and holds the probe; 5: the classifier stores its balance adjustment. The manifest
+# names the catalogue hash and the classifier's training inputs; bump this when the stored format, the
+# tokenizer (text.py) or the training code (ranker.py) changes what a build would produce.
+SCHEMA_VERSION = 5
 COLLECTION = "catalogue"
 READ_WAIT_S = 60.0  # a swap holds readers for two renames
 BUILD_WAIT_S = 1200.0  # another process's build (15 s to a few minutes)
@@ -250,6 +258,7 @@ class DenseIndex:
             [*(Language(x) for x in stored.languages), *(s.language for s in statements)],
             [*stored.entry_ids, *(s.answer[0] for s in statements)],
             self.ranker.training,
+            balance_adjustment(self.catalogue.ids, [s.answer[0] for s in statements], self.ranker.balance),
         )
 
     def _build(self, progress: Progress) -> None:

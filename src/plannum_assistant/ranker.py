@@ -14,6 +14,13 @@ every indexed catalogue text (name, summary, symptoms, both languages) and the
 labelled owner statements of ``knowledge/owner_statements.yaml`` (written for
 training only; never part of a reported evaluation).
 
+The statements are unevenly spread (a hundred times more about receivables than
+about some entries), and a classifier trained on them learns that spread as a
+prior: near-ties go to the entries owners mention most. ``balance`` takes part
+of it back (logit adjustment: every score minus ``balance`` × the log of the
+entry's share of the training answers), so a rarely heard entry is not ranked
+second merely for being rare.
+
 Trained when the index is built and stored beside it (``classifier.npz``).
 Measured choices, hyper-parameters and their justification: ``knowledge/ranker.yaml``.
 """
@@ -50,6 +57,7 @@ class Training(Strict):
 class RankerConfig(Strict):
     version: int
     training: Training
+    balance: float = Field(ge=0, le=1, description="share of the answers' spread taken back from the scores")
 
 
 class OwnerStatement(Strict):
@@ -117,6 +125,7 @@ class EntryClassifier:
     bias: np.ndarray  # (entries,)
     embedding_scale: float
     term_scale: float
+    adjustment: np.ndarray  # (entries,): added to every score (see ``balance``)
 
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """(queries, entries) probabilities, rows summing to 1; entries in ``entry_ids`` order."""
@@ -125,6 +134,7 @@ class EntryClassifier:
             columns, values = term_vector(_query_tokens(text, guess_language(text)), self.terms, self.idf)
             if len(columns):
                 logits[row] += (values * self.term_scale) @ self.term_weights[columns]
+        logits += self.adjustment
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))
@@ -140,6 +150,7 @@ class EntryClassifier:
             term_weights=self.term_weights,
             bias=self.bias,
             scales=np.asarray([self.embedding_scale, self.term_scale]),
+            adjustment=self.adjustment,
         )
 
     @classmethod
@@ -157,6 +168,7 @@ class EntryClassifier:
                 bias=np.asarray(data["bias"], dtype=np.float32),
                 embedding_scale=float(scales[0]),
                 term_scale=float(scales[1]),
+                adjustment=np.asarray(data["adjustment"], dtype=np.float32),
             )
         loaded.check(entry_ids)
         return loaded
@@ -170,12 +182,25 @@ class EntryClassifier:
             self.idf.shape == (terms,),
             self.term_weights.shape == (terms, entries),
             self.bias.shape == (entries,),
+            self.adjustment.shape == (entries,),
         ]
         if not all(shapes) or self.dense_weights.ndim != 2 or self.dense_weights.shape[1] != entries:
             raise ValueError("inconsistent weight shapes")
-        arrays = (self.idf, self.dense_weights, self.term_weights, self.bias)
+        arrays = (self.idf, self.dense_weights, self.term_weights, self.bias, self.adjustment)
         if not all(np.isfinite(a).all() for a in arrays):
             raise ValueError("non-finite weights (lower ranker.yaml training.learning_rate)")
+
+
+def balance_adjustment(entry_ids: list[str], answers: Sequence[str], balance: float) -> np.ndarray:
+    """``-balance × log(share / uniform share)`` per entry: each entry's share of ``answers`` (the labelled
+    statements' first answers), one pseudo-answer each so that an entry nobody named is not infinite.
+    An entry answered as often as average is left alone; a frequent one is lowered, a rare one raised."""
+    counts = np.ones(len(entry_ids))
+    position = {entry_id: i for i, entry_id in enumerate(entry_ids)}
+    for answer in answers:
+        counts[position[answer]] += 1
+    share = counts / counts.sum()
+    return np.asarray(-balance * np.log(share * len(entry_ids)), dtype=np.float32)
 
 
 def train(
@@ -185,8 +210,10 @@ def train(
     languages: Sequence[Language],
     labels: Sequence[str],
     config: Training,
+    adjustment: np.ndarray | None = None,
 ) -> EntryClassifier:
-    """Multinomial logistic regression, full batch, from zero weights: the same inputs give the same model."""
+    """Multinomial logistic regression, full batch, from zero weights: the same inputs give the same model.
+    ``adjustment`` (:func:`balance_adjustment`; none: zeros) is stored with it and added to every score."""
     tokens = [lexical_tokens(text, language) for text, language in zip(texts, languages, strict=True)]
     terms: dict[str, int] = {}
     for row in tokens:
@@ -225,7 +252,10 @@ def train(
             speed *= config.momentum  # heavy-ball momentum: the same optimum in far fewer steps
             speed -= config.learning_rate * gradient
             weights += speed
-    model = EntryClassifier(entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale)
+    shift = np.zeros(len(entry_ids), dtype=np.float32) if adjustment is None else adjustment
+    model = EntryClassifier(
+        entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale, shift
+    )
     model.check(entry_ids)  # a diverging training (too large a learning rate) fails here, not in a search
     return model
 
