@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from plannum_assistant.assistant import Assistant
 from plannum_assistant.errors import CatalogueError
 from plannum_assistant.evals import load_eval_set
 from plannum_assistant.index import DenseIndex
+from plannum_assistant.index_files import archive_checksums, digest
 from plannum_assistant.ranker import (
     ARTIFACT,
     EntryClassifier,
@@ -101,7 +103,7 @@ def test_training_statements_broken_after_a_build_are_refused_when_the_index_is_
         Assistant(settings).search("customers wait days for tickets", top_k=1, mode="classifier")
 
 
-@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "other catalogue"])
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "other catalogue", "no adjustment"])
 def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -112,6 +114,15 @@ def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
     if damage == "other catalogue":
         model = EntryClassifier.load(path, ["cmms", "crm", "helpdesk"])
         replace(model, entry_ids=["cmms", "crm", "erp"]).save(path)
+    elif damage == "no adjustment":  # as stored before the balance, and sealed as if built that way
+        with np.load(path) as data:
+            arrays = {k: data[k] for k in data.files if k != "adjustment"}
+        np.savez(path, **arrays)
+        manifest_path = settings.index_dir / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["arrays"][ARTIFACT] = archive_checksums(path)
+        manifest["files"][ARTIFACT] = digest(path)
+        manifest_path.write_text(json.dumps(manifest))
     else:
         path.write_bytes({"empty": b"", "garbage": b"not a numpy archive", "truncated": good[: len(good) // 2]}[damage])
     hits = Assistant(settings).search("customers wait days for an answer to their tickets", top_k=1, mode="classifier")
@@ -157,7 +168,7 @@ def test_the_balance_takes_back_part_of_the_answers_spread() -> None:
     assert not balance_adjustment(["a", "b"], ["a", "b"], 1.0).any()  # an even spread needs nothing
 
 
-def test_a_rarely_heard_entry_is_not_ranked_below_a_near_tie_for_being_rare(tmp_path: Path) -> None:
+def test_the_balance_multiplies_each_entrys_odds_by_its_adjustment(tmp_path: Path) -> None:
     knowledge = small_knowledge(tmp_path)
     lines = ["version: 1", "statements:"]
     said = {"cmms": "The press breaks down and nobody writes down what was fixed.", "helpdesk": "Customers call."}
@@ -177,5 +188,8 @@ def test_a_rarely_heard_entry_is_not_ranked_below_a_near_tie_for_being_rare(tmp_
         return {h.id: h.classifier_score or 0.0 for h in hits}
 
     trained, balanced = scores(0.0), scores(0.5)
-    # 40 answers to 1: trained as is, the spread itself pulls an unrelated request towards maintenance.
-    assert balanced["helpdesk"] / balanced["cmms"] > 2 * trained["helpdesk"] / trained["cmms"], (trained, balanced)
+    # 40 answers to 1 (cmms, helpdesk; crm none): the same weights, each entry's odds moved by its adjustment.
+    shift = balance_adjustment(["cmms", "crm", "helpdesk"], ["cmms"] * 40 + ["helpdesk"], 0.5)
+    moved = (balanced["helpdesk"] / balanced["cmms"]) / (trained["helpdesk"] / trained["cmms"])
+    assert moved == pytest.approx(float(np.exp(shift[2] - shift[0])), rel=1e-3), (trained, balanced)
+    assert moved > 4  # the most heard entry loses ground to the rarely heard one

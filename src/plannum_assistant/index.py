@@ -171,7 +171,8 @@ class DenseIndex:
         try:
             classifier = EntryClassifier.load(path, self.catalogue.ids)
         except (OSError, ValueError) as exc:
-            raise Unusable(f"{CLASSIFIER}: {exc}", damaged=True) from exc
+            said = str(exc)  # a damaged archive's message names the file already
+            raise Unusable(said if said.startswith(CLASSIFIER) else f"{CLASSIFIER}: {said}", damaged=True) from exc
         return _Opened(manifest, vectors, classifier)
 
     def _open(self, progress: Progress) -> _Opened:

@@ -14,12 +14,15 @@ every indexed catalogue text (name, summary, symptoms, both languages) and the
 labelled owner statements of ``knowledge/owner_statements.yaml`` (written for
 training only; never part of a reported evaluation).
 
-The statements are unevenly spread (a hundred times more about receivables than
-about some entries), and a classifier trained on them learns that spread as a
-prior: near-ties go to the entries owners mention most. ``balance`` takes part
-of it back (logit adjustment: every score minus ``balance`` × the log of the
-entry's share of the training answers), so a rarely heard entry is not ranked
-second merely for being rare.
+The statements are unevenly spread (332 about receivables, 18 about supplier
+portals), and a classifier trained on them learns that spread as a prior:
+near-ties go to the entries owners mention most. ``balance`` takes part of it
+back (logit adjustment: every score minus ``balance`` × the log of the entry's
+share of the statements' answers), so a rarely heard entry is not ranked second
+merely for being rare. The share counts the statements only: the catalogue's
+own texts are spread evenly (about 40 per entry) and are not what tilts the
+model. Every probability the classifier gives, and every threshold that reads
+one (``planner.yaml``), is the balanced one.
 
 Trained when the index is built and stored beside it (``classifier.npz``).
 Measured choices, hyper-parameters and their justification: ``knowledge/ranker.yaml``.
@@ -57,7 +60,9 @@ class Training(Strict):
 class RankerConfig(Strict):
     version: int
     training: Training
-    balance: float = Field(ge=0, le=1, description="share of the answers' spread taken back from the scores")
+    balance: float = Field(
+        default=0.0, ge=0, le=1, description="how much of the statements' answer spread is taken back from the scores"
+    )
 
 
 class OwnerStatement(Strict):
@@ -128,7 +133,8 @@ class EntryClassifier:
     adjustment: np.ndarray  # (entries,): added to every score (see ``balance``)
 
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """(queries, entries) probabilities, rows summing to 1; entries in ``entry_ids`` order."""
+        """(queries, entries) probabilities after the balance adjustment, rows summing to 1; entries in
+        ``entry_ids`` order."""
         logits = (embeddings * self.embedding_scale) @ self.dense_weights + self.bias
         for row, text in enumerate(texts):
             columns, values = term_vector(_query_tokens(text, guess_language(text)), self.terms, self.idf)

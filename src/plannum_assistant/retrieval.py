@@ -65,7 +65,9 @@ class Hit(BaseModel):
     bm25_score: float | None = None
     dense_rank: int | None = None
     bm25_rank: int | None = None
-    classifier_score: float | None = Field(default=None, description="the entry classifier's probability")
+    classifier_score: float | None = Field(
+        default=None, description="the entry classifier's probability (balanced, see ranker.py)"
+    )
     classifier_rank: int | None = None
     shared_terms: int | None = Field(default=None, description="distinct query terms found in the entry's texts")
 
