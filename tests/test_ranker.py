@@ -128,6 +128,8 @@ def test_a_damaged_stored_classifier_is_trained_again_and_stored_back(
     hits = Assistant(settings).search("customers wait days for an answer to their tickets", top_k=1, mode="classifier")
     assert hits[0].id == "helpdesk" and hits[0].classifier_score is not None
     assert EntryClassifier.load(path, ["cmms", "crm", "helpdesk"]).entry_ids == ["cmms", "crm", "helpdesk"]  # repaired
+    with np.load(path) as data:
+        assert "adjustment" in data.files  # stored back whole, not read with a stand-in
 
     def no_training(*args: object) -> None:
         raise AssertionError("the repaired classifier must be reused")
