@@ -54,7 +54,8 @@ class _Loader(_SafeLoader):  # type: ignore[misc]
 @contextmanager
 def read_arrays(path: Path) -> Iterator[Any]:
     """The arrays of a ``.npz`` archive. A missing or unreadable file raises ``OSError``; a damaged
-    archive (empty, truncated, a missing array) raises ``ValueError`` naming the file."""
+    archive (empty, truncated, a missing array) raises ``ValueError`` saying what failed (the caller,
+    which knows what the file is for, names it)."""
     import numpy as np
 
     try:
@@ -63,7 +64,7 @@ def read_arrays(path: Path) -> Iterator[Any]:
     except OSError:
         raise
     except Exception as exc:  # EOFError, BadZipFile, KeyError…: a damaged archive
-        raise ValueError(f"{path.name}: unreadable ({type(exc).__name__})") from exc
+        raise ValueError(f"unreadable ({type(exc).__name__})") from exc
 
 
 def parse_yaml(path: Path, raw: bytes, error: type[PlannumError]) -> Any:

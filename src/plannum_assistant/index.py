@@ -69,14 +69,12 @@ from .ranker import (
     EntryClassifier,
     OwnerStatements,
     RankerConfig,
-    balance_adjustment,
     load_owner_statements,
-    train,
+    train_for_index,
     training_digest,
 )
 from .settings import Settings
 from .storage import ensure_folder, storage_error
-from .vocabulary import Language
 
 __all__ = ["COLLECTION", "SCHEMA_VERSION", "SNAPSHOT", "DenseIndex", "Progress", "StoredVectors"]
 
@@ -171,8 +169,7 @@ class DenseIndex:
         try:
             classifier = EntryClassifier.load(path, self.catalogue.ids)
         except (OSError, ValueError) as exc:
-            said = str(exc)  # a damaged archive's message names the file already
-            raise Unusable(said if said.startswith(CLASSIFIER) else f"{CLASSIFIER}: {said}", damaged=True) from exc
+            raise Unusable(f"{CLASSIFIER}: {exc}", damaged=True) from exc
         return _Opened(manifest, vectors, classifier)
 
     def _open(self, progress: Progress) -> _Opened:
@@ -251,16 +248,7 @@ class DenseIndex:
         """Raises ``ValueError`` when training diverges (see ``ranker.yaml``)."""
         statements = self.statements.statements
         progress(f"training the entry classifier ({len(stored.texts)} catalogue texts, {len(statements)} statements)…")
-        extra = self.encoder()([s.text for s in statements]) if statements else np.zeros((0, stored.matrix.shape[1]))
-        return train(
-            self.catalogue.ids,
-            np.vstack([stored.matrix, np.asarray(extra, dtype=np.float32)]),
-            [*stored.texts, *(s.text for s in statements)],
-            [*(Language(x) for x in stored.languages), *(s.language for s in statements)],
-            [*stored.entry_ids, *(s.answer[0] for s in statements)],
-            self.ranker.training,
-            balance_adjustment(self.catalogue.ids, [s.answer[0] for s in statements], self.ranker.balance),
-        )
+        return train_for_index(self.catalogue.ids, stored, statements, self.encoder(), self.ranker)
 
     def _build(self, progress: Progress) -> None:
         """Caller holds the build lock."""

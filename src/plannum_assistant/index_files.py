@@ -69,7 +69,7 @@ def load_snapshot(path: Path, manifest: dict[str, Any]) -> StoredVectors:
                 languages=[str(x) for x in data["languages"]],
             )
     except (OSError, ValueError) as exc:
-        raise Unusable(f"{path.name}: unreadable ({exc})", damaged=True) from exc
+        raise Unusable(f"{path.name}: {exc}", damaged=True) from exc
     rows = manifest.get("documents")
     if not (stored.matrix.ndim == 2 and stored.matrix.shape[0] == len(stored.entry_ids) == rows):
         raise Unusable(f"{path.name}: {stored.matrix.shape[0]} rows, the manifest says {rows}", damaged=True)

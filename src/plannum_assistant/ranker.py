@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from pydantic import Field
 from .catalogue import Catalogue, Strict
 from .errors import CatalogueError
 from .files import MAX_FILE_BYTES, load_model, parse_yaml, read_arrays, read_limited, validate_file
+from .index_files import StoredVectors
 from .text import guess_language, lexical_tokens
 from .vocabulary import Language
 
@@ -209,6 +210,29 @@ def balance_adjustment(entry_ids: list[str], answers: Sequence[str], balance: fl
     return np.asarray(-balance * np.log(share * len(entry_ids)), dtype=np.float32)
 
 
+def train_for_index(
+    entry_ids: list[str],
+    catalogue: StoredVectors,
+    statements: Sequence[OwnerStatement],
+    encode: Callable[[list[str]], np.ndarray],
+    config: RankerConfig,
+) -> EntryClassifier:
+    """The classifier an index stores: every catalogue text labelled by its entry (with its stored
+    vector) and every statement by its first answer (encoded here); the balance counts the statements'
+    answers only. Raises ``ValueError`` when training diverges (see ``ranker.yaml``)."""
+    answers = [s.answer[0] for s in statements]
+    extra = encode([s.text for s in statements]) if statements else np.zeros((0, catalogue.matrix.shape[1]))
+    return train(
+        entry_ids,
+        np.vstack([catalogue.matrix, np.asarray(extra, dtype=np.float32)]),
+        [*catalogue.texts, *(s.text for s in statements)],
+        [*(Language(x) for x in catalogue.languages), *(s.language for s in statements)],
+        [*catalogue.entry_ids, *answers],
+        config.training,
+        balance_adjustment(entry_ids, answers, config.balance),
+    )
+
+
 def train(
     entry_ids: list[str],
     embeddings: np.ndarray,
@@ -216,10 +240,10 @@ def train(
     languages: Sequence[Language],
     labels: Sequence[str],
     config: Training,
-    adjustment: np.ndarray | None = None,
+    adjustment: np.ndarray,
 ) -> EntryClassifier:
     """Multinomial logistic regression, full batch, from zero weights: the same inputs give the same model.
-    ``adjustment`` (:func:`balance_adjustment`; none: zeros) is stored with it and added to every score."""
+    ``adjustment`` (:func:`balance_adjustment`) is stored with it and added to every score."""
     tokens = [lexical_tokens(text, language) for text, language in zip(texts, languages, strict=True)]
     terms: dict[str, int] = {}
     for row in tokens:
@@ -258,9 +282,8 @@ def train(
             speed *= config.momentum  # heavy-ball momentum: the same optimum in far fewer steps
             speed -= config.learning_rate * gradient
             weights += speed
-    shift = np.zeros(len(entry_ids), dtype=np.float32) if adjustment is None else adjustment
     model = EntryClassifier(
-        entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale, shift
+        entry_ids, terms, idf, dense_w, term_w, bias, config.embedding_scale, config.term_scale, adjustment
     )
     model.check(entry_ids)  # a diverging training (too large a learning rate) fails here, not in a search
     return model
